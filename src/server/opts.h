@@ -1,6 +1,8 @@
 /* Server options: defaults, and the command line parsed the Go way like the reference
- * (mirrors server/opts.go ConfigureOptions). Every flag works with one dash or two, values as
- * "-p 4222" or "-p=4222", booleans as "-D" or "-D=true". Design: docs/internals/principles.md */
+ * (mirrors server/opts.go ConfigureOptions, main.go usage, server/signal.go). Every flag works
+ * with one dash or two, values as "-p 4222" or "-p=4222", booleans as "-D" or "-D=true".
+ * Usage errors print exactly what nats-server 2.9.10 prints, on the same stream, with the same
+ * exit code. Design: docs/internals/principles.md */
 #ifndef NS_SERVER_OPTS_H
 #define NS_SERVER_OPTS_H
 
@@ -18,7 +20,16 @@
 #define DEFAULT_PING_MAX_OUT 2
 #define DEFAULT_WRITE_DEADLINE_MS (10 * 1000)
 #define DEFAULT_CONNECT_TIMEOUT_MS (2 * 1000)
+#define DEFAULT_AUTH_TIMEOUT_MS (2 * 1000)
 #define RANDOM_PORT (-1)
+
+/* The version natrium reports to clients (INFO) and prints for --version: the reference's. */
+#ifndef NS_REF_VERSION
+#define NS_REF_VERSION "2.9.10"
+#endif
+#ifndef NS_NATRIUM_VERSION
+#define NS_NATRIUM_VERSION "0.1.0"
+#endif
 
 struct options {
     /* Server */
@@ -27,11 +38,12 @@ struct options {
     char *server_name;    /* -n/--name/--server_name */
     char *pid_file;       /* -P/--pid */
     char *ports_file_dir; /* --ports_file_dir */
-    char *config_file;    /* -c/--config (not supported yet: refused with a clear message) */
+    char *config_file;    /* -c/--config (loaded by the lead's main, src/server/opts_conf.c) */
     bool check_config;    /* -t */
-    char *client_advertise;
-    int http_port;  /* -m/--http_port: 0 = off */
-    int https_port; /* -ms/--https_port: 0 = off */
+    char *client_advertise; /* --client_advertise <host:port> */
+    int http_port;          /* -m/--http_port: 0 = off (not supported yet) */
+    int https_port;         /* -ms/--https_port: 0 = off (not supported yet) */
+    int prof_port;          /* --profile: 0 = off (not supported yet) */
 
     /* Logging */
     char *log_file; /* -l/--log */
@@ -49,6 +61,25 @@ struct options {
     char *password;   /* --pass */
     char *auth_token; /* --auth */
 
+    /* TLS (not supported yet). "-tls=false" clears all five, as the reference does. */
+    bool tls;          /* --tls */
+    bool tls_verify;   /* --tlsverify */
+    char *tls_cert;    /* --tlscert */
+    char *tls_key;     /* --tlskey */
+    char *tls_ca_cert; /* --tlscacert */
+
+    /* Cluster (not supported yet) */
+    char *routes;            /* --routes <url,url> */
+    char *cluster_listen;    /* --cluster, --cluster_listen <url> */
+    char *cluster_name;      /* --cluster_name: alone it only names the server's cluster */
+    char *cluster_advertise; /* --cluster_advertise */
+    bool no_advertise;       /* --no_advertise */
+    int connect_retries;     /* --connect_retries */
+
+    /* JetStream (not supported yet) */
+    bool jetstream;  /* -js/--jetstream */
+    char *store_dir; /* -sd/--store_dir: alone it enables nothing */
+
     /* Limits and timers */
     int64_t max_control_line;  /* 4096 */
     int64_t max_payload;       /* 1 MiB */
@@ -58,6 +89,7 @@ struct options {
     int64_t ping_interval_ms;  /* 2m */
     int ping_max;              /* 2 */
     int64_t write_deadline_ms; /* 10s */
+    int64_t auth_timeout_ms;   /* authorization.timeout: 2s (only used with auth) */
     /* Deadline for CONNECT on every client, even without auth (the reference arms it only
      * with auth). 0 turns it off. natrium extension; default 2s. */
     int64_t connect_timeout_ms;
@@ -71,12 +103,38 @@ void opts_init(struct options *o);
 /* Frees the strings o owns (not o itself). */
 void opts_release(struct options *o);
 
-/* Parses argv (argv[0] is the program). Returns:
- *   0  run the server with *o,
+/* Parses argv (argv[0] is the program) into *o, which opts_init has filled. Returns:
+ *   0  run the server with *o (*code is 0),
  *   1  done already (help, version, -sl signal sent, usage error printed): exit with *code.
- * Usage errors print the reference's text on stderr. Flags of features natrium does not have
- * yet (TLS, cluster, JetStream, monitoring, config file) are refused with a clear message and
- * *code 1, never silently ignored. */
+ * Everything printed is what nats-server 2.9.10 prints: a bad or unknown flag prints the Go
+ * flag error on stderr, then the usage on stdout, and exits 0 (sic); a stray argument prints
+ * 'nats-server: unrecognized command: "x"' on stderr and exits 1. -h/--help and --help_tls
+ * print on stdout and exit 0; -v/--version prints "nats-server: v2.9.10 (natrium 0.1.0)".
+ * Flags of features natrium does not have yet are parsed and stored, not refused here: the
+ * caller checks opts_unsupported() (after loading a config file, which can set them too).
+ * Strings in *o are copies that *o owns. Call before any server thread starts. */
 int opts_parse_args(struct options *o, int argc, char **argv, int *code);
+
+/* Returns a message such as "TLS (--tls) is not supported yet" for the first feature set in
+ * *o that natrium cannot honour (TLS, clustering, JetStream, monitoring port, HTTPS monitoring
+ * port, syslog, remote syslog, profiling port), or NULL. The text is static. The config file
+ * and -t are not flagged. */
+const char *opts_unsupported(const struct options *o);
+
+/* Prints the usage text (the reference's, then natrium's own flags) on stdout. */
+void opts_print_usage(void);
+
+/* Returns s quoted as Go's %q does ("a\"b\n" style, with the quotes), malloc'd: caller frees. */
+char *opts_go_quote(const char *s);
+
+/* -sl/--signal: arg is "<cmd>[=<pid or pid file>]" with cmd one of ldm, stop, quit, term,
+ * reopen, reload (SIGUSR2, SIGKILL, SIGINT, SIGTERM, SIGUSR1, SIGHUP). Without a pid the
+ * single running nats-server process (found by name in /proc, this process excluded) gets it.
+ * Errors print "nats-server: <reason>" on stderr as the reference does (server/signal.go).
+ * Returns the exit code: 0 sent, 1 error. */
+int opts_send_signal(const char *arg);
+/* As opts_send_signal, but looks for processes whose name (/proc/<pid>/comm) contains
+ * process_name; the messages still name nats-server. For tests. */
+int opts_send_signal_to(const char *arg, const char *process_name);
 
 #endif

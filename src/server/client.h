@@ -1,0 +1,129 @@
+/* A client connection (mirrors server/client.go): its socket, parser, subscriptions, outbound
+ * queue and timers. Owner-loop fields are touched only by the loop that accepted it (T2);
+ * fields under "guarded by mu" by any loop holding mu (T3, L1). Lifetime: refcounted (R1). */
+#ifndef NS_SERVER_CLIENT_H
+#define NS_SERVER_CLIENT_H
+
+#include "proto/errors.h"
+#include "proto/parser.h"
+#include "server/loop.h"
+#include "sublist/sublist.h"
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct server;
+
+/* A subscription. The strings live in the same allocation, after the struct. */
+struct subscription {
+    struct sl_sub sl; /* first: the sublist sees only this */
+    struct client *c; /* holds a ref on c */
+    const char *sid;
+    uint32_t sid_len;
+    bool closed;   /* guarded by c->mu: unsubscribed, deliver nothing more */
+    uint64_t nmsgs; /* guarded by c->mu: messages delivered */
+    uint64_t max;   /* guarded by c->mu: auto-unsubscribe after this many (0: none) */
+};
+
+/* Open-addressing map sid -> subscription (guarded by c->mu). */
+struct sidmap {
+    struct subscription **slots;
+    uint32_t cap, n;
+};
+
+/* Outbound queue: a list of chunks; appended at the tail, written from the head. */
+struct ochunk {
+    struct ochunk *next;
+    uint32_t len, cap, off;
+    char data[];
+};
+
+struct client {
+    struct server *srv;
+    struct loop *loop; /* owner */
+    atomic_int refs;
+    int fd;
+    uint64_t cid;
+    struct client *next, *prev; /* owner loop's list */
+
+    pthread_mutex_t mu;
+    /* guarded by mu */
+    struct ochunk *out_head, *out_tail;
+    uint64_t out_pending; /* bytes queued, including a batch being written */
+    bool flush_queued;     /* in some loop's pending list or the owner's inbox */
+    bool closing;          /* no more deliveries; the owner will close it */
+    enum close_reason reason;
+    struct sidmap subs;
+    uint32_t nsubs;
+    uint64_t out_msgs, out_bytes;
+    /* how many pending bytes are detached for writing, and must not be freed by others */
+
+    /* owner loop only */
+    struct proto_parser ps;
+    bool closed; /* close completed; events for it are ignored */
+    bool connected; /* CONNECT received and accepted */
+    bool verbose, pedantic, echo, headers, no_responders;
+    bool want_write; /* EPOLLOUT registered */
+    bool rtt_measured;
+    int protocol;
+    int pings_out;
+    char *name, *lang, *version;
+    int64_t last_in;       /* monotonic ms of the last inbound op */
+    int64_t rtt_start;     /* when our last PING went out */
+    int64_t last_progress; /* last write progress while stalled */
+    uint64_t in_msgs, in_bytes;
+    struct timer ping_timer, conn_timer, wd_timer;
+    char host[INET6_ADDRSTRLEN];
+    int port;
+};
+
+/* Owner loop: sets up a client for an accepted socket (takes ownership of fd), sends INFO,
+ * arms its timers. */
+void client_accept(struct loop *lp, int fd);
+/* Owner loop: handles epoll events for c. */
+void client_on_events(struct client *c, uint32_t events);
+/* Owner loop: writes as much of the outbound queue as the socket takes. Clears
+ * flush_queued. Closes c if it was marked closing. */
+void client_flush(struct client *c);
+/* Owner loop: closes c (idempotent): sends nothing more, removes its subscriptions, closes the
+ * socket, logs "Client connection closed: <reason>". The owner's ref is dropped at the end of
+ * the batch (R3). */
+void client_close(struct client *c, enum close_reason reason);
+void client_ref(struct client *c);
+/* Drops a ref; frees c at zero (any thread). */
+void client_unref(struct client *c);
+/* Frees a subscription whose last ref went (the sublist's release callback). */
+void client_sub_release(struct sl_sub *sl);
+
+/* Appends bytes to c's outbound queue and queues c for flushing on lp (the calling loop).
+ * Returns false if c is closing or would exceed max_pending (then marked slow). Locks c->mu. */
+bool client_send(struct loop *lp, struct client *c, const char *p, size_t n);
+/* Appends to c's outbound queue; caller holds c->mu and has checked max_pending. */
+void client_out_append_locked(struct client *c, const char *p, size_t n);
+/* Sends "-ERR '<text>'\r\n" (and traces it). */
+void client_send_err(struct client *c, const char *text);
+/* Logs a line prefixed "<ip>:<port> - cid:<n> - " (and the client's name once known). */
+void client_log(const struct client *c, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parser callbacks (client_proto.c). */
+extern const struct proto_handlers client_proto_handlers;
+
+/* Delivery (deliver.c): one message to one subscription. Returns true if it was queued. */
+struct proto_msg;
+bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *sub,
+                    const struct proto_msg *m);
+/* Routes a published message to every matching subscription; sends the no-responders status
+ * when nothing got it. */
+void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg *m);
+
+/* sidmap.c */
+struct subscription *sidmap_get(const struct sidmap *m, const char *sid, uint32_t len);
+void sidmap_put(struct sidmap *m, struct subscription *sub);
+void sidmap_del(struct sidmap *m, struct subscription *sub);
+void sidmap_release(struct sidmap *m);
+
+#endif

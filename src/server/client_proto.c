@@ -1,0 +1,389 @@
+/* What a client's protocol ops do (mirrors processConnect, processPub, processSub,
+ * processUnsub, processPing/Pong in server/client.go). Parser callbacks; owner loop only. */
+#include "server/client.h"
+
+#include "core/clock.h"
+#include "core/xmalloc.h"
+#include "server/server.h"
+#include "sublist/subject.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static void send_ok(struct client *c)
+{
+    client_log(c, LOG_TRC, "->> [OK]");
+    client_send(c->loop, c, "+OK\r\n", 5);
+}
+
+static void trace_cb(void *ctx, const char *op, const char *arg, size_t arglen)
+{
+    struct client *c = ctx;
+    if (!c->srv->log.trace)
+        return;
+    if (arg)
+        client_log(c, LOG_TRC, "<<- [%s %.*s]", op, (int)arglen, arg);
+    else
+        client_log(c, LOG_TRC, "<<- [%s]", op);
+}
+
+/* ---- CONNECT ---- */
+
+struct connect_opts {
+    int verbose, pedantic, echo, headers, no_responders; /* -1: not given */
+    long long protocol;
+    bool has_protocol, has_account;
+    const char *user, *pass, *auth_token, *name, *lang, *version;
+};
+
+/* Reads a JSON bool field the way Go's json.Unmarshal does: null leaves it unset, any other
+ * non-bool is an error. */
+static int get_bool(json_t *v, int *out)
+{
+    if (json_is_null(v))
+        return 0;
+    if (!json_is_boolean(v))
+        return -1;
+    *out = json_is_true(v);
+    return 0;
+}
+
+static int get_str(json_t *v, const char **out)
+{
+    if (json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return -1;
+    *out = json_string_value(v);
+    return 0;
+}
+
+/* Decodes CONNECT's JSON into co. Keys match case-insensitively, as in Go. Returns 0 or -1. */
+static int decode_connect(json_t *root, struct connect_opts *co)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(root))
+        return -1;
+    json_object_foreach(root, key, v) {
+        int rc = 0;
+        if (!strcasecmp(key, "verbose"))
+            rc = get_bool(v, &co->verbose);
+        else if (!strcasecmp(key, "pedantic"))
+            rc = get_bool(v, &co->pedantic);
+        else if (!strcasecmp(key, "echo"))
+            rc = get_bool(v, &co->echo);
+        else if (!strcasecmp(key, "headers"))
+            rc = get_bool(v, &co->headers);
+        else if (!strcasecmp(key, "no_responders"))
+            rc = get_bool(v, &co->no_responders);
+        else if (!strcasecmp(key, "tls_required")) {
+            int dummy;
+            rc = get_bool(v, &dummy);
+        } else if (!strcasecmp(key, "user"))
+            rc = get_str(v, &co->user);
+        else if (!strcasecmp(key, "pass"))
+            rc = get_str(v, &co->pass);
+        else if (!strcasecmp(key, "auth_token"))
+            rc = get_str(v, &co->auth_token);
+        else if (!strcasecmp(key, "name"))
+            rc = get_str(v, &co->name);
+        else if (!strcasecmp(key, "lang"))
+            rc = get_str(v, &co->lang);
+        else if (!strcasecmp(key, "version"))
+            rc = get_str(v, &co->version);
+        else if (!strcasecmp(key, "protocol")) {
+            if (json_is_integer(v)) {
+                co->protocol = json_integer_value(v);
+                co->has_protocol = true;
+            } else if (!json_is_null(v)) {
+                rc = -1;
+            }
+        } else if (!strcasecmp(key, "account") || !strcasecmp(key, "new_account")) {
+            if (!json_is_null(v))
+                co->has_account = true;
+        }
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static bool authorized(const struct server *s, const struct connect_opts *co)
+{
+    const struct options *o = &s->opts;
+    if (!s->auth_required)
+        return true;
+    if (o->auth_token && *o->auth_token)
+        return co->auth_token && str_eq(co->auth_token, o->auth_token);
+    return co->user && str_eq(co->user, o->username) && str_eq(co->pass, o->password);
+}
+
+static void auth_violation(struct client *c, const char *user)
+{
+    if (user)
+        client_log(c, LOG_ERR, "authentication error - User \"%s\"", user);
+    else
+        client_log(c, LOG_ERR, "authentication error");
+    client_send_err(c, proto_err_text(ERRT_AUTH_VIOLATION));
+    client_close(c, CLOSE_AUTH_FAILURE);
+}
+
+static int connect_cb(void *ctx, const char *json, size_t len)
+{
+    struct client *c = ctx;
+    struct connect_opts co = {.verbose = -1, .pedantic = -1, .echo = -1, .headers = -1,
+                              .no_responders = -1};
+    json_error_t jerr;
+    json_t *root = json_loadb(json, len, 0, &jerr);
+
+    if (!root || decode_connect(root, &co) != 0) {
+        client_log(c, LOG_ERR, "processConnect: bad JSON: %.*s", (int)(len > 128 ? 128 : len),
+                   json);
+        json_decref(root);
+        client_close(c, CLOSE_PROTOCOL_VIOLATION);
+        return 1;
+    }
+    if (co.verbose >= 0)
+        c->verbose = co.verbose;
+    if (co.pedantic >= 0)
+        c->pedantic = co.pedantic;
+    if (co.echo >= 0)
+        c->echo = co.echo;
+    if (co.headers >= 0)
+        c->headers = co.headers;
+    if (co.no_responders >= 0)
+        c->no_responders = co.no_responders;
+    if (co.name) {
+        free(c->name);
+        c->name = xstrdup(co.name);
+    }
+    if (co.lang) {
+        free(c->lang);
+        c->lang = xstrdup(co.lang);
+    }
+    if (co.version) {
+        free(c->version);
+        c->version = xstrdup(co.version);
+    }
+    c->ps.headers = c->headers;
+
+    if (!authorized(c->srv, &co) || co.has_account) {
+        auth_violation(c, co.user);
+        json_decref(root);
+        return 1;
+    }
+    if (co.has_protocol) {
+        if (co.protocol < 0 || co.protocol > NATS_PROTO) {
+            client_send_err(c, proto_err_text(ERRT_BAD_PROTOCOL));
+            client_close(c, CLOSE_BAD_PROTOCOL);
+            json_decref(root);
+            return 1;
+        }
+        c->protocol = (int)co.protocol;
+    }
+    json_decref(root);
+    if (c->no_responders && !c->headers) {
+        client_send_err(c, proto_err_text(ERRT_NO_RESPONDERS_HEADERS));
+        client_close(c, CLOSE_NO_RESPONDERS_HEADERS);
+        return 1;
+    }
+    c->connected = true;
+    timer_cancel(c->loop, &c->conn_timer);
+    if (c->verbose)
+        send_ok(c);
+    return 0;
+}
+
+/* ---- PUB / HPUB ---- */
+
+static int pub_line_cb(void *ctx, const struct proto_msg *m)
+{
+    struct client *c = ctx;
+    if (c->pedantic && !subj_is_valid_literal(m->subject, m->subject_len))
+        client_send_err(c, proto_err_text(ERRT_INVALID_PUB_SUBJECT));
+    return 0;
+}
+
+/* Reply subjects reserved for the server's own routing (the reference's isReservedReply). */
+static bool reserved_reply(const char *r, uint32_t n)
+{
+    static const char *const prefixes[] = {"_R_.", "$JS.ACK.", "_GR_.", "$GR."};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t pl = strlen(prefixes[i]);
+        if (n > pl && memcmp(r, prefixes[i], pl) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int msg_cb(void *ctx, const struct proto_msg *m)
+{
+    struct client *c = ctx;
+    struct loop *lp = c->loop;
+
+    c->in_msgs++;
+    lp->in_msgs++;
+    lp->in_bytes += m->size;
+    if (c->srv->log.trace)
+        client_log(c, LOG_TRC, "<<- MSG_PAYLOAD: [\"%.*s\"]", (int)(m->size > 256 ? 256 : m->size),
+                   m->payload);
+    if (m->reply && reserved_reply(m->reply, m->reply_len)) {
+        char text[600];
+        snprintf(text, sizeof(text), "Permissions Violation for Publish with Reply of \"%.*s\"",
+                 (int)(m->reply_len > 512 ? 512 : m->reply_len), m->reply);
+        client_log(c, LOG_ERR, "Publish Violation - User %s, Reply \"%.*s\"", "\"\"",
+                   (int)m->reply_len, m->reply);
+        client_send_err(c, text);
+        return 0;
+    }
+    if (c->verbose)
+        send_ok(c);
+    deliver_publish(lp, c, m);
+    return 0;
+}
+
+/* ---- SUB / UNSUB ---- */
+
+static struct subscription *sub_new(struct client *c, const char *subj, size_t slen,
+                                    const char *queue, size_t qlen, const char *sid, size_t sidlen)
+{
+    struct subscription *sub = xcalloc(1, sizeof(*sub) + slen + qlen + sidlen + 3);
+    char *p = (char *)(sub + 1);
+    memcpy(p, subj, slen);
+    p[slen] = '\0';
+    sub->sl.subject = p;
+    sub->sl.subject_len = (uint32_t)slen;
+    p += slen + 1;
+    if (queue) {
+        memcpy(p, queue, qlen);
+        p[qlen] = '\0';
+        sub->sl.queue = p;
+        sub->sl.queue_len = (uint32_t)qlen;
+        p += qlen + 1;
+    }
+    memcpy(p, sid, sidlen);
+    p[sidlen] = '\0';
+    sub->sid = p;
+    sub->sid_len = (uint32_t)sidlen;
+    atomic_init(&sub->sl.refs, 0);
+    client_ref(c);
+    sub->c = c;
+    return sub;
+}
+
+void client_sub_release(struct sl_sub *sl)
+{
+    struct subscription *sub = (struct subscription *)sl;
+    struct client *c = sub->c;
+    free(sub);
+    client_unref(c);
+}
+
+static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, size_t qlen,
+                  const char *sid, size_t sidlen)
+{
+    struct client *c = ctx;
+    struct server *s = c->srv;
+    struct subscription *sub;
+
+    if (!subj_is_valid(subj, slen) || (queue && !subj_is_valid_queue(queue, qlen))) {
+        client_send_err(c, proto_err_text(ERRT_INVALID_SUBJECT));
+        return 0;
+    }
+    pthread_mutex_lock(&c->mu);
+    if (sidmap_get(&c->subs, sid, (uint32_t)sidlen)) {
+        pthread_mutex_unlock(&c->mu); /* a repeated sid is ignored */
+        if (c->verbose)
+            send_ok(c);
+        return 0;
+    }
+    if (s->opts.max_subs > 0 && c->nsubs >= (uint32_t)s->opts.max_subs) {
+        pthread_mutex_unlock(&c->mu);
+        client_log(c, LOG_ERR, "Maximum Subscriptions Exceeded, max=%d", s->opts.max_subs);
+        client_send_err(c, proto_err_text(ERRT_MAX_SUBS));
+        return 0;
+    }
+    sub = sub_new(c, subj, slen, queue, qlen, sid, sidlen);
+    sidmap_put(&c->subs, sub);
+    c->nsubs++;
+    pthread_mutex_unlock(&c->mu);
+    if (sl_insert(s->sl, &sub->sl) != 0) {
+        /* cannot happen: the subject was validated above */
+        pthread_mutex_lock(&c->mu);
+        sidmap_del(&c->subs, sub);
+        c->nsubs--;
+        pthread_mutex_unlock(&c->mu);
+        client_sub_release(&sub->sl);
+        client_send_err(c, proto_err_text(ERRT_INVALID_SUBJECT));
+        return 0;
+    }
+    if (c->verbose)
+        send_ok(c);
+    return 0;
+}
+
+static int unsub_cb(void *ctx, const char *sid, size_t sidlen, int64_t max)
+{
+    struct client *c = ctx;
+    struct subscription *sub;
+    bool remove = false;
+
+    pthread_mutex_lock(&c->mu);
+    sub = sidmap_get(&c->subs, sid, (uint32_t)sidlen);
+    if (sub) {
+        if (max > 0 && sub->nmsgs < (uint64_t)max) {
+            sub->max = (uint64_t)max;
+        } else {
+            sub->closed = true;
+            sidmap_del(&c->subs, sub);
+            c->nsubs--;
+            remove = true;
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (remove)
+        sl_remove(c->srv->sl, &sub->sl);
+    if (c->verbose)
+        send_ok(c);
+    return 0;
+}
+
+/* ---- PING / PONG ---- */
+
+static int ping_cb(void *ctx)
+{
+    struct client *c = ctx;
+    client_log(c, LOG_TRC, "->> [PONG]");
+    client_send(c->loop, c, "PONG\r\n", 6);
+    return 0;
+}
+
+static int pong_cb(void *ctx)
+{
+    struct client *c = ctx;
+    c->pings_out = 0;
+    if (c->rtt_start) {
+        c->rtt_measured = true;
+        c->rtt_start = 0;
+    }
+    return 0;
+}
+
+const struct proto_handlers client_proto_handlers = {
+    .connect = connect_cb,
+    .pub_line = pub_line_cb,
+    .msg = msg_cb,
+    .sub = sub_cb,
+    .unsub = unsub_cb,
+    .ping = ping_cb,
+    .pong = pong_cb,
+    .trace = trace_cb,
+};

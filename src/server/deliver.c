@@ -1,0 +1,170 @@
+/* Message delivery (mirrors deliverMsg / processMsgResults in server/client.go). Runs on the
+ * publisher's loop; appends to each subscriber's outbound queue under its lock (T3) and leaves
+ * the flushing to the end of the batch (T4). */
+#include "server/client.h"
+
+#include "core/xmalloc.h"
+#include "server/server.h"
+#include "sublist/sublist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STATUS_NO_RESPONDERS "NATS/1.0 503\r\n\r\n"
+
+static inline char *put(char *p, const char *s, size_t n)
+{
+    memcpy(p, s, n);
+    return p + n;
+}
+
+static inline char *put_u32(char *p, uint32_t v)
+{
+    char tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *sub,
+                    const struct proto_msg *m)
+{
+    struct client *c = sub->c;
+    bool remove = false, hmsg, slow = false;
+    size_t hlen, body;
+    char stackbuf[1024], *line = stackbuf, *p;
+    uint32_t payload_off = 0, payload_len = m->size;
+
+    if (c == pub && !pub->echo)
+        return false;
+    hmsg = m->hdr_len >= 0 && c->headers;
+    if (m->hdr_len >= 0 && !hmsg) {
+        /* a header message to a client without headers: strip the header */
+        payload_off = (uint32_t)m->hdr_len;
+        payload_len = m->size - (uint32_t)m->hdr_len;
+    }
+    hlen = 4 + m->subject_len + 1 + sub->sid_len + 1 + (m->reply ? m->reply_len + 1 : 0) + 24;
+    if (hlen > sizeof(stackbuf))
+        line = xmalloc(hlen);
+    p = line;
+    p = hmsg ? put(p, "HMSG ", 5) : put(p, "MSG ", 4);
+    p = put(p, m->subject, m->subject_len);
+    *p++ = ' ';
+    p = put(p, sub->sid, sub->sid_len);
+    *p++ = ' ';
+    if (m->reply) {
+        p = put(p, m->reply, m->reply_len);
+        *p++ = ' ';
+    }
+    if (hmsg) {
+        p = put_u32(p, (uint32_t)m->hdr_len);
+        *p++ = ' ';
+    }
+    p = put_u32(p, payload_len);
+    *p++ = '\r';
+    *p++ = '\n';
+    body = (size_t)(p - line);
+
+    pthread_mutex_lock(&c->mu);
+    if (sub->closed || c->closing || (sub->max && sub->nmsgs >= sub->max)) {
+        pthread_mutex_unlock(&c->mu);
+        if (line != stackbuf)
+            free(line);
+        return false;
+    }
+    if (c->out_pending + body + payload_len + 2 > (uint64_t)c->srv->opts.max_pending) {
+        slow = true;
+        c->closing = true;
+        c->reason = CLOSE_SLOW_PENDING;
+        if (!c->flush_queued) {
+            c->flush_queued = true;
+            loop_queue_flush(lp, c);
+        }
+    } else {
+        sub->nmsgs++;
+        if (sub->max && sub->nmsgs >= sub->max) {
+            sub->closed = true;
+            sidmap_del(&c->subs, sub);
+            c->nsubs--;
+            remove = true;
+        }
+        client_out_append_locked(c, line, body);
+        client_out_append_locked(c, m->payload + payload_off, payload_len);
+        client_out_append_locked(c, "\r\n", 2);
+        c->out_msgs++;
+        c->out_bytes += payload_len;
+        if (!c->flush_queued) {
+            c->flush_queued = true;
+            loop_queue_flush(lp, c);
+        }
+    }
+    pthread_mutex_unlock(&c->mu);
+    if (c->srv->log.trace && !slow)
+        client_log(c, LOG_TRC, "->> [%.*s]", (int)(body - 2), line);
+    if (line != stackbuf)
+        free(line);
+    if (slow) {
+        client_log(c, LOG_INF, "Slow Consumer Detected: MaxPending of %lld Exceeded",
+                   (long long)c->srv->opts.max_pending);
+        return false;
+    }
+    lp->out_msgs++;
+    lp->out_bytes += payload_len;
+    if (remove)
+        sl_remove(c->srv->sl, &sub->sl);
+    return true;
+}
+
+/* The 503 status a no_responders client gets when its request reached nobody: delivered on its
+ * own subscriptions that match the reply subject. */
+static void send_no_responders(struct loop *lp, struct client *pub, const struct proto_msg *m)
+{
+    struct proto_msg st = {
+        .subject = m->reply,
+        .subject_len = m->reply_len,
+        .payload = STATUS_NO_RESPONDERS,
+        .hdr_len = (int32_t)strlen(STATUS_NO_RESPONDERS),
+        .size = (uint32_t)strlen(STATUS_NO_RESPONDERS),
+    };
+    struct sl_result *r = loop_match(lp, m->reply, m->reply_len);
+    for (uint32_t i = 0; i < r->npsubs; i++) {
+        struct subscription *sub = (struct subscription *)r->psubs[i];
+        if (sub->c == pub && deliver_to_sub(lp, NULL, sub, &st))
+            return;
+    }
+    for (uint32_t g = 0; g < r->nqgroups; g++) {
+        for (uint32_t i = 0; i < r->qgroups[g].n; i++) {
+            struct subscription *sub = (struct subscription *)r->qgroups[g].subs[i];
+            if (sub->c == pub && deliver_to_sub(lp, NULL, sub, &st))
+                return;
+        }
+    }
+}
+
+void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg *m)
+{
+    struct sl_result *r = loop_match(lp, m->subject, m->subject_len);
+    bool delivered = false;
+
+    for (uint32_t i = 0; i < r->npsubs; i++)
+        delivered |= deliver_to_sub(lp, pub, (struct subscription *)r->psubs[i], m);
+    for (uint32_t g = 0; g < r->nqgroups; g++) {
+        struct sl_qgroup *qg = &r->qgroups[g];
+        uint32_t start = (uint32_t)(loop_rand(lp) % qg->n);
+        /* one member per group; if the chosen one cannot take it, try the next */
+        for (uint32_t k = 0; k < qg->n; k++) {
+            struct subscription *sub = (struct subscription *)qg->subs[(start + k) % qg->n];
+            if (deliver_to_sub(lp, pub, sub, m)) {
+                delivered = true;
+                break;
+            }
+        }
+    }
+    if (!delivered && m->reply && pub->no_responders)
+        send_no_responders(lp, pub, m);
+}

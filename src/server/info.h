@@ -1,0 +1,20 @@
+/* The INFO line and the server's identity (mirrors the Info struct in server/server.go; field
+ * order as the reference marshals it). */
+#ifndef NS_SERVER_INFO_H
+#define NS_SERVER_INFO_H
+
+#include <stddef.h>
+
+struct client;
+struct loop;
+
+/* Fills out[57] with a fresh 56-character server id: an nkey-style public key with the server
+ * prefix 'N' (base32 of prefix byte, 32 random bytes and a CRC-16), as nats-server makes. */
+void info_make_server_id(char out[57]);
+/* Sends the INFO line to c (owner loop, at accept). */
+void info_send(struct client *c);
+/* Appends s to out as a JSON string body (escaping quotes, backslashes, controls). Returns the
+ * new length; never writes past cap (truncates). */
+size_t info_json_escape(char *out, size_t len, size_t cap, const char *s);
+
+#endif

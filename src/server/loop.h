@@ -1,0 +1,78 @@
+/* One event loop thread: epoll, timers (a binary min-heap), the inbox other loops hand
+ * connections over with, and the per-loop match cache. A loop owns the connections it accepted
+ * (T1, T2). Everything here runs on the loop's own thread unless marked "any thread". */
+#ifndef NS_SERVER_LOOP_H
+#define NS_SERVER_LOOP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct server;
+struct client;
+struct loop;
+struct sl_result;
+
+struct timer {
+    int64_t when; /* monotonic ms */
+    int32_t idx;  /* position in the heap, -1 when not armed */
+    void (*cb)(struct loop *lp, struct timer *t);
+};
+
+struct match_cache_entry {
+    uint64_t hash;
+    char *subject; /* owned */
+    uint32_t len;
+    struct sl_result *r;
+};
+
+struct loop {
+    struct server *srv;
+    int idx;
+    int epfd;
+    int evfd; /* eventfd: inbox and shutdown wake-ups */
+    pthread_t thread;
+    char *rbuf; /* shared read buffer: connections keep no buffer while idle */
+    uint64_t rng;
+
+    struct timer **heap;
+    uint32_t nheap, capheap;
+
+    struct client *clients; /* owned connections (doubly linked) */
+    struct client **pending; /* connections appended to in this batch (each holds a ref) */
+    uint32_t npending, cappending;
+    struct client **closed; /* closed in this batch; the owner ref is dropped after it */
+    uint32_t nclosed, capclosed;
+    bool *wake; /* [nloops] loops to wake at the end of this batch */
+
+    pthread_mutex_t inbox_mu;
+    struct client **inbox; /* handed over by other loops, each with a ref */
+    uint32_t ninbox, capinbox;
+
+    struct match_cache_entry *cache; /* open addressing, power-of-two size */
+    uint32_t cache_cap, cache_n;
+    uint64_t cache_genid;
+
+    /* counters (this loop's share; summed for monitoring) */
+    uint64_t in_msgs, in_bytes, out_msgs, out_bytes, slow_consumers;
+};
+
+struct loop *loop_new(struct server *s, int idx);
+void loop_free(struct loop *lp);
+int loop_start(struct loop *lp);
+/* Any thread: wakes the loop (eventfd). */
+void loop_wake(struct loop *lp);
+
+void timer_arm(struct loop *lp, struct timer *t, int64_t when);
+void timer_cancel(struct loop *lp, struct timer *t);
+
+/* Remembers c for the end-of-batch flush. Caller holds c->mu and has set c->flush_queued;
+ * takes a ref on c. */
+void loop_queue_flush(struct loop *lp, struct client *c);
+/* Matches subject through this loop's cache. The result is borrowed: valid until the next
+ * call on this loop. */
+struct sl_result *loop_match(struct loop *lp, const char *subject, uint32_t len);
+/* Fast per-loop random number (xorshift). */
+uint64_t loop_rand(struct loop *lp);
+
+#endif

@@ -1,0 +1,232 @@
+/* Server start-up and shutdown (mirrors server/server.go Start/Shutdown): identity, listener,
+ * loops, pid and ports files, the banner. */
+#include "server/server.h"
+
+#include "core/xmalloc.h"
+#include "server/client.h"
+#include "server/info.h"
+#include "server/loop.h"
+#include "sublist/sublist.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int open_listener(struct server *s)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL, *ai;
+    char portstr[16];
+    int fd = -1, one = 1, rc;
+    const char *host = s->opts.host && *s->opts.host ? s->opts.host : DEFAULT_HOST;
+
+    snprintf(portstr, sizeof(portstr), "%d", s->opts.port == RANDOM_PORT ? 0 : s->opts.port);
+    rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        log_printf(&s->log, LOG_FTL, "Error listening on port: %s:%s, \"%s\"", host, portstr,
+                   gai_strerror(rc));
+        return -1;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 4096) == 0)
+            break;
+        rc = errno;
+        close(fd);
+        fd = -1;
+        errno = rc;
+    }
+    if (fd < 0) {
+        log_printf(&s->log, LOG_FTL, "Error listening on port: %s:%s, \"%s\"", host, portstr,
+                   strerror(errno));
+        freeaddrinfo(res);
+        return -1;
+    }
+    freeaddrinfo(res);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                             : ((struct sockaddr_in *)&ss)->sin_port);
+    s->listen_fd = fd;
+    return 0;
+}
+
+struct server *server_new(struct options *opts)
+{
+    struct server *s = xcalloc(1, sizeof(*s));
+    s->opts = *opts;
+    memset(opts, 0, sizeof(*opts));
+    s->listen_fd = -1;
+    if (log_init(&s->log, s->opts.log_file, s->opts.logtime, s->opts.debug, s->opts.trace) != 0) {
+        fprintf(stderr, "nats-server: error opening log file %s: %s\n", s->opts.log_file,
+                strerror(errno));
+        server_free(s);
+        return NULL;
+    }
+    info_make_server_id(s->id);
+    s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
+    s->auth_required = (s->opts.username && *s->opts.username) ||
+                       (s->opts.auth_token && *s->opts.auth_token);
+    atomic_init(&s->next_cid, FIRST_CLIENT_ID);
+    atomic_init(&s->nconns, 0);
+    atomic_init(&s->shutdown, false);
+    s->nloops = s->opts.nloops > 0 ? s->opts.nloops : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (s->nloops < 1)
+        s->nloops = 1;
+    s->sl = sl_new(client_sub_release);
+    return s;
+}
+
+static void write_pid_file(struct server *s)
+{
+    FILE *f;
+    if (!s->opts.pid_file || !*s->opts.pid_file)
+        return;
+    f = fopen(s->opts.pid_file, "w");
+    if (!f) {
+        log_printf(&s->log, LOG_ERR, "Could not write pidfile: %s", strerror(errno));
+        return;
+    }
+    fprintf(f, "%d", (int)getpid());
+    fclose(f);
+    s->pid_file = xstrdup(s->opts.pid_file);
+}
+
+/* The client URLs for the ports file: every interface address when bound to "any". */
+static void write_ports_file(struct server *s)
+{
+    char path[4096], urls[8192];
+    size_t n = 0;
+    const char *host = s->opts.host;
+    FILE *f;
+
+    if (!s->opts.ports_file_dir || !*s->opts.ports_file_dir)
+        return;
+    if (!strcmp(host, "0.0.0.0") || !strcmp(host, "::") || !strcmp(host, "[::]")) {
+        struct ifaddrs *ifs, *i;
+        if (getifaddrs(&ifs) == 0) {
+            for (i = ifs; i; i = i->ifa_next) {
+                char ip[INET6_ADDRSTRLEN];
+                if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+                    continue;
+                inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, ip, sizeof(ip));
+                if (!strncmp(ip, "127.", 4))
+                    continue;
+                n += (size_t)snprintf(urls + n, sizeof(urls) - n, "%s\"nats://%s:%d\"",
+                                      n ? "," : "", ip, s->port);
+                if (n >= sizeof(urls) - 64)
+                    break;
+            }
+            freeifaddrs(ifs);
+        }
+    }
+    if (n == 0)
+        snprintf(urls, sizeof(urls), "\"nats://%s:%d\"",
+                 strcmp(host, "0.0.0.0") ? host : "127.0.0.1", s->port);
+    snprintf(path, sizeof(path), "%s/nats-server_%d.ports", s->opts.ports_file_dir, (int)getpid());
+    f = fopen(path, "w");
+    if (!f) {
+        log_printf(&s->log, LOG_ERR, "Error writing ports file (%s): %s", path, strerror(errno));
+        return;
+    }
+    fprintf(f, "{\"nats\":[%s]}", urls);
+    fclose(f);
+    s->ports_file = xstrdup(path);
+}
+
+int server_start(struct server *s)
+{
+    struct logger *lg = &s->log;
+
+    log_printf(lg, LOG_INF, "Starting nats-server");
+    log_printf(lg, LOG_INF, "  Version:  %s", NATS_VERSION);
+    log_printf(lg, LOG_INF, "  Git:      [not set]");
+    log_printf(lg, LOG_DBG, "  Build:    natrium %s", NATRIUM_VERSION);
+    log_printf(lg, LOG_INF, "  Name:     %s", s->name);
+    log_printf(lg, LOG_INF, "  ID:       %s", s->id);
+    if (s->opts.password && *s->opts.password && strncmp(s->opts.password, "$2", 2) != 0)
+        log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
+    if (open_listener(s) != 0)
+        return -1;
+    write_pid_file(s);
+    s->loops = xcalloc((size_t)s->nloops, sizeof(*s->loops));
+    for (int i = 0; i < s->nloops; i++) {
+        s->loops[i] = loop_new(s, i);
+        if (!s->loops[i]) {
+            log_printf(lg, LOG_FTL, "Error creating event loop: %s", strerror(errno));
+            return -1;
+        }
+    }
+    for (int i = 0; i < s->nloops; i++) {
+        if (loop_start(s->loops[i]) != 0) {
+            log_printf(lg, LOG_FTL, "Error starting event loop thread");
+            return -1;
+        }
+    }
+    log_printf(lg, LOG_INF, "Listening for client connections on %s:%d", s->opts.host, s->port);
+    write_ports_file(s);
+    log_printf(lg, LOG_INF, "Server is ready");
+    return 0;
+}
+
+void server_shutdown(struct server *s)
+{
+    log_printf(&s->log, LOG_INF, "Initiating Shutdown...");
+    atomic_store_explicit(&s->shutdown, true, memory_order_release);
+    for (int i = 0; i < s->nloops && s->loops && s->loops[i]; i++)
+        loop_wake(s->loops[i]);
+    for (int i = 0; i < s->nloops && s->loops && s->loops[i]; i++)
+        pthread_join(s->loops[i]->thread, NULL);
+    /* hand-overs that raced with the loops' exit: drop their refs */
+    for (int i = 0; i < s->nloops && s->loops && s->loops[i]; i++) {
+        struct loop *lp = s->loops[i];
+        for (uint32_t k = 0; k < lp->ninbox; k++)
+            client_unref(lp->inbox[k]);
+        lp->ninbox = 0;
+    }
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+        s->listen_fd = -1;
+    }
+    if (s->ports_file)
+        unlink(s->ports_file);
+    log_printf(&s->log, LOG_INF, "Server Exiting..");
+}
+
+void server_reopen_log(struct server *s)
+{
+    if (log_reopen(&s->log) == 0)
+        log_printf(&s->log, LOG_INF, "File log re-opened");
+    else
+        log_printf(&s->log, LOG_ERR, "Error re-opening log file: %s", strerror(errno));
+}
+
+void server_free(struct server *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; s->loops && i < s->nloops; i++)
+        loop_free(s->loops[i]);
+    free(s->loops);
+    if (s->sl)
+        sl_free(s->sl);
+    if (s->listen_fd >= 0)
+        close(s->listen_fd);
+    free(s->name);
+    free(s->pid_file);
+    free(s->ports_file);
+    log_release(&s->log);
+    opts_release(&s->opts);
+    free(s);
+}
