@@ -4,10 +4,7 @@
 #include "server/opts.h"
 #include "server/server.h"
 
-#if __has_include("server/opts_conf.h")
 #include "server/opts_conf.h"
-#define HAVE_OPTS_CONF 1
-#endif
 
 #include <signal.h>
 #include <stdio.h>
@@ -22,13 +19,14 @@ static int load_options(struct options *o, int argc, char **argv, int *code)
     if (opts_parse_args(o, argc, argv, code))
         return 1;
     if (o->config_file) {
-#ifdef HAVE_OPTS_CONF
-        char err[1024];
+        char err[4096];
         struct options merged;
         bool check = o->check_config;
         opts_init(&merged);
-        if (opts_load_config(&merged, o->config_file, check, err, sizeof(err)) != 0) {
-            fprintf(stderr, "nats-server: %s\n", err);
+        merged.check_config = check;
+        if (opts_load_config(&merged, o->config_file, NULL, NULL, err, sizeof(err)) != 0) {
+            size_t n = strlen(err);
+            fprintf(stderr, "nats-server: %s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
             opts_release(&merged);
             *code = 1;
             return 1;
@@ -41,11 +39,6 @@ static int load_options(struct options *o, int argc, char **argv, int *code)
             *code = 0;
             return 1;
         }
-#else
-        fprintf(stderr, "nats-server: configuration files are not supported yet\n");
-        *code = 1;
-        return 1;
-#endif
     }
     return 0;
 }

@@ -146,7 +146,8 @@ static enum proto_status pub_line(struct proto_parser *ps, const char *line, siz
         m->reply = a.p[1];
         m->reply_len = a.n[1];
     }
-    m->hdr_len = (int32_t)hdr;
+    /* a zero header size makes it a plain message, as in the reference */
+    m->hdr_len = hdr > 0 ? (int32_t)hdr : -1;
     m->size = (uint32_t)size;
     if (ps->max_payload > 0 && size > ps->max_payload) {
         snprintf(ps->errmsg, sizeof(ps->errmsg), "Maximum Payload Violation");
@@ -176,9 +177,10 @@ static enum proto_status unsub_line(struct proto_parser *ps, const char *line, s
     if (a.count != 1 && a.count != 2)
         return fail_args(ps, "processUnsub Parse Error", line, len);
     if (a.count == 2) {
+        /* as the reference: a max that is not a number counts as 0, "unsubscribe now" */
         max = parse_size(a.p[1], a.n[1]);
         if (max < 0)
-            return fail_args(ps, "processUnsub Bad or Missing Max", line, len);
+            max = 0;
     }
     return ps->h->unsub(ps->ctx, a.p[0], a.n[0], max) ? PROTO_STOP : PROTO_OK;
 }
@@ -309,8 +311,11 @@ static bool match_op_byte(struct proto_parser *ps, char c)
 static enum proto_status carry_arg(struct proto_parser *ps, const char *p, size_t n)
 {
     size_t need = (size_t)ps->arglen + n;
-    if (need > ps->max_control_line)
-        return control_line_exceeded(ps, need);
+    /* a '\r' waiting for its '\n' does not count against the limit (as the reference) */
+    char last = n > 0 ? p[n - 1] : (ps->arglen > 0 ? ps->arg[ps->arglen - 1] : 0);
+    size_t counted = need - (last == '\r' ? 1 : 0);
+    if (counted > ps->max_control_line)
+        return control_line_exceeded(ps, counted);
     if (need > ps->argcap) {
         uint32_t cap = ps->argcap ? ps->argcap : 128;
         while (cap < need)
@@ -371,6 +376,13 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
                 /* the whole name matched: what may follow it */
                 if (ps->op == OP_PING || ps->op == OP_PONG || ps->op == OP_OK) {
                     ps->state = ST_SKIP;
+                    continue;
+                }
+                /* CONNECT and INFO take their argument from the first non-blank byte, even
+                 * right after the name ("CONNECT\r\n" is an empty argument, as in the
+                 * reference); the other ops need a blank first. */
+                if (ps->op == OP_CONNECT || ps->op == OP_INFO) {
+                    ps->state = ST_SPC;
                     continue;
                 }
                 if (!is_blank(c))

@@ -62,16 +62,19 @@ void client_unref(struct client *c)
 void client_log(const struct client *c, int level, const char *fmt, ...)
 {
     const struct logger *lg = &c->srv->log;
-    char msg[4096];
+    char msg[4096], name[256];
     va_list ap;
     if (!log_enabled(lg, level))
         return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (c->name && *c->name)
+    pthread_mutex_lock((pthread_mutex_t *)&c->mu);
+    snprintf(name, sizeof(name), "%s", c->name ? c->name : "");
+    pthread_mutex_unlock((pthread_mutex_t *)&c->mu);
+    if (*name)
         log_printf(lg, (enum log_level)level, "%s:%d - cid:%llu - \"%s\" - %s", c->host, c->port,
-                   (unsigned long long)c->cid, c->name, msg);
+                   (unsigned long long)c->cid, name, msg);
     else
         log_printf(lg, (enum log_level)level, "%s:%d - cid:%llu - %s", c->host, c->port,
                    (unsigned long long)c->cid, msg);
@@ -122,6 +125,7 @@ static void mark_slow_locked(struct loop *lp, struct client *c)
 bool client_send(struct loop *lp, struct client *c, const char *p, size_t n)
 {
     bool ok = true;
+    /* The slow-consumer log line comes from client_close, on the owner loop. */
     pthread_mutex_lock(&c->mu);
     if (c->closing) {
         ok = false;
@@ -136,9 +140,6 @@ bool client_send(struct loop *lp, struct client *c, const char *p, size_t n)
         }
     }
     pthread_mutex_unlock(&c->mu);
-    if (!ok && c->reason == CLOSE_SLOW_PENDING)
-        client_log(c, LOG_INF, "Slow Consumer Detected: MaxPending of %lld Exceeded",
-                   (long long)c->srv->opts.max_pending);
     return ok;
 }
 
@@ -477,8 +478,11 @@ void client_close(struct client *c, enum close_reason reason)
     sidmap_release(&c->subs);
     c->nsubs = 0;
     pthread_mutex_unlock(&c->mu);
-    if (reason == CLOSE_SLOW_PENDING)
+    if (reason == CLOSE_SLOW_PENDING) {
         lp->slow_consumers++;
+        client_log(c, LOG_INF, "Slow Consumer Detected: MaxPending of %lld Exceeded",
+                   (long long)c->srv->opts.max_pending);
+    }
 
     /* best effort: the last -ERR and whatever else is queued */
     write_out(c);

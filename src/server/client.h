@@ -59,7 +59,9 @@ struct client {
     struct sidmap subs;
     uint32_t nsubs;
     uint64_t out_msgs, out_bytes;
-    /* how many pending bytes are detached for writing, and must not be freed by others */
+    char *name; /* from CONNECT; read by loggers on any loop */
+    /* read by other loops when delivering to this client */
+    atomic_bool headers_ok;
 
     /* owner loop only */
     struct proto_parser ps;
@@ -70,7 +72,7 @@ struct client {
     bool rtt_measured;
     int protocol;
     int pings_out;
-    char *name, *lang, *version;
+    char *lang, *version;
     int64_t last_in;       /* monotonic ms of the last inbound op */
     int64_t rtt_start;     /* when our last PING went out */
     int64_t last_progress; /* last write progress while stalled */

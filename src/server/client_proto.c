@@ -8,6 +8,7 @@
 #include "sublist/subject.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -162,8 +163,12 @@ static int connect_cb(void *ctx, const char *json, size_t len)
     if (co.no_responders >= 0)
         c->no_responders = co.no_responders;
     if (co.name) {
-        free(c->name);
-        c->name = xstrdup(co.name);
+        char *old, *name = xstrdup(co.name);
+        pthread_mutex_lock(&c->mu);
+        old = c->name;
+        c->name = name;
+        pthread_mutex_unlock(&c->mu);
+        free(old);
     }
     if (co.lang) {
         free(c->lang);
@@ -174,6 +179,7 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         c->version = xstrdup(co.version);
     }
     c->ps.headers = c->headers;
+    atomic_store_explicit(&c->headers_ok, c->headers, memory_order_relaxed);
 
     if (!authorized(c->srv, &co) || co.has_account) {
         auth_violation(c, co.user);
@@ -215,7 +221,7 @@ static int pub_line_cb(void *ctx, const struct proto_msg *m)
 /* Reply subjects reserved for the server's own routing (the reference's isReservedReply). */
 static bool reserved_reply(const char *r, uint32_t n)
 {
-    static const char *const prefixes[] = {"_R_.", "$JS.ACK.", "_GR_.", "$GR."};
+    static const char *const prefixes[] = {"_R_.", "$JS.ACK.", "_GR_."};
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
         size_t pl = strlen(prefixes[i]);
         if (n > pl && memcmp(r, prefixes[i], pl) == 0)
@@ -235,6 +241,16 @@ static int msg_cb(void *ctx, const struct proto_msg *m)
     if (c->srv->log.trace)
         client_log(c, LOG_TRC, "<<- MSG_PAYLOAD: [\"%.*s\"]", (int)(m->size > 256 ? 256 : m->size),
                    m->payload);
+    if (m->subject_len > 5 && memcmp(m->subject, "_GR_.", 5) == 0) {
+        /* gateway-routed reply space: clients may not publish into it */
+        char text[600];
+        snprintf(text, sizeof(text), "Permissions Violation for Publish to \"%.*s\"",
+                 (int)(m->subject_len > 512 ? 512 : m->subject_len), m->subject);
+        client_log(c, LOG_ERR, "Publish Violation - User %s, Subject \"%.*s\"", "\"\"",
+                   (int)m->subject_len, m->subject);
+        client_send_err(c, text);
+        return 0;
+    }
     if (m->reply && reserved_reply(m->reply, m->reply_len)) {
         char text[600];
         snprintf(text, sizeof(text), "Permissions Violation for Publish with Reply of \"%.*s\"",

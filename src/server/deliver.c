@@ -42,7 +42,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
 
     if (c == pub && !pub->echo)
         return false;
-    hmsg = m->hdr_len >= 0 && c->headers;
+    hmsg = m->hdr_len >= 0 && atomic_load_explicit(&c->headers_ok, memory_order_relaxed);
     if (m->hdr_len >= 0 && !hmsg) {
         /* a header message to a client without headers: strip the header */
         payload_off = (uint32_t)m->hdr_len;
@@ -108,11 +108,8 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
         client_log(c, LOG_TRC, "->> [%.*s]", (int)(body - 2), line);
     if (line != stackbuf)
         free(line);
-    if (slow) {
-        client_log(c, LOG_INF, "Slow Consumer Detected: MaxPending of %lld Exceeded",
-                   (long long)c->srv->opts.max_pending);
-        return false;
-    }
+    if (slow)
+        return false; /* the owner logs it when it closes c */
     lp->out_msgs++;
     lp->out_bytes += payload_len;
     if (remove)

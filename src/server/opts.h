@@ -33,13 +33,13 @@
 
 struct options {
     /* Server */
-    char *host;           /* -a/--addr/--net, default "0.0.0.0" */
-    int port;             /* -p/--port, default 4222, -1 = random free port */
-    char *server_name;    /* -n/--name/--server_name */
-    char *pid_file;       /* -P/--pid */
-    char *ports_file_dir; /* --ports_file_dir */
-    char *config_file;    /* -c/--config (loaded by the lead's main, src/server/opts_conf.c) */
-    bool check_config;    /* -t */
+    char *host;             /* -a/--addr/--net, default "0.0.0.0" */
+    int port;               /* -p/--port, default 4222, -1 = random free port */
+    char *server_name;      /* -n/--name/--server_name */
+    char *pid_file;         /* -P/--pid */
+    char *ports_file_dir;   /* --ports_file_dir */
+    char *config_file;      /* -c/--config (loaded by the lead's main, src/server/opts_conf.c) */
+    bool check_config;      /* -t */
     char *client_advertise; /* --client_advertise <host:port> */
     int http_port;          /* -m/--http_port: 0 = off (not supported yet) */
     int https_port;         /* -ms/--https_port: 0 = off (not supported yet) */
@@ -112,7 +112,9 @@ void opts_release(struct options *o);
  * print on stdout and exit 0; -v/--version prints "nats-server: v2.9.10 (natrium 0.1.0)".
  * Flags of features natrium does not have yet are parsed and stored, not refused here: the
  * caller checks opts_unsupported() (after loading a config file, which can set them too).
- * Strings in *o are copies that *o owns. Call before any server thread starts. */
+ * Strings in *o are copies that *o owns. Call before any server thread starts. Calling it
+ * again with the same argv after a config file was loaded into *o re-applies the flags over
+ * the file's values (the reference's second fs.Parse), since only flags given are written. */
 int opts_parse_args(struct options *o, int argc, char **argv, int *code);
 
 /* Returns a message such as "TLS (--tls) is not supported yet" for the first feature set in

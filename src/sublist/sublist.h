@@ -62,5 +62,11 @@ void sl_result_free(struct sublist *sl, struct sl_result *r);
 uint64_t sl_genid(struct sublist *sl);
 uint32_t sl_count(struct sublist *sl);
 void sl_get_stats(struct sublist *sl, struct sl_stats *st);
+/* Walks the whole trie under the read lock and checks the invariants of
+ * docs/internals/sublist.md: no empty node below the root, every child findable under its
+ * token, set sizes consistent, queue names distinct per node, the number of subscriptions
+ * equal to sl_count. Returns 0, or -1 at the first broken invariant. Stores the number of
+ * nodes (root excluded) in *nodes when not NULL. O(trie size): for tests and debugging. */
+int sl_validate(struct sublist *sl, size_t *nodes);
 
 #endif

@@ -1,16 +1,23 @@
 /* Starts a real nats-server binary (ours or the reference) on a free loopback port for a test,
- * and stops it. The binary comes from $NATS_SERVER_BIN unless a path is given. */
+ * and stops it. The binary comes from $NATS_SERVER_BIN unless a path is given. Zero the
+ * struct before proc_start. Servers still running when a test ends get SIGTERM (SIGKILL after
+ * 5 s); a sanitizer report in their log then fails the test. Their scratch directory is
+ * removed if the test passed, kept (and the log tail printed) if it failed; NS_KEEP_TMP=1
+ * keeps it always. */
 #ifndef NS_TEST_PROC_H
 #define NS_TEST_PROC_H
 
 #include <stdbool.h>
 #include <sys/types.h>
 
+struct proc_rec;
+
 struct server_proc {
     pid_t pid;
     int port;
-    char log_path[256]; /* the server's stderr+stdout */
-    char dir[256];      /* a scratch directory for this server (config files, logs) */
+    char log_path[320];   /* the server's stderr+stdout */
+    char dir[256];        /* a scratch directory for this server (config files, logs) */
+    struct proc_rec *rec; /* private: what the end-of-test cleanup needs */
 };
 
 /* Returns a free TCP port on 127.0.0.1 (bind to port 0, then close). */
@@ -37,7 +44,7 @@ bool proc_log_wait(const struct server_proc *sp, const char *needle, int timeout
 
 /* The reference binary (Debian's nats-server) from $NATS_REF_BIN, or NULL if absent. */
 const char *proc_ref_bin(void);
-/* Our binary from $NATS_SERVER_BIN. */
+/* Our binary: $NATS_SERVER_BIN, else $NS_BUILT_SERVER_BIN, else build/bin/nats-server. */
 const char *proc_our_bin(void);
 /* True when bin is the reference (same path as $NATS_REF_BIN). */
 bool proc_is_ref(const char *bin);

@@ -1,0 +1,688 @@
+/* Applies a parsed configuration file to struct options (mirrors server/opts.go 2.9.10
+ * ProcessConfigFile / processConfigFileLine / parseAuthorization / parseListen /
+ * parseDuration). Keys are matched ASCII case-insensitively through one table. Like the
+ * reference, every key is processed and all problems are collected; the error text lists the
+ * warnings, then the errors, each as "<file>:<line>:<col>: <reason>\n" at the key. A wrong value
+ * type gives Go's "interface conversion: interface {} is T, not U" text, as 2.9.10 shows it. */
+#include "server/opts_conf.h"
+
+#include "conf/conf.h"
+#include "core/units.h"
+#include "core/xmalloc.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum kind {
+    K_STRING,        /* char * */
+    K_BOOL,          /* bool */
+    K_INT,           /* int */
+    K_INT64,         /* int64_t */
+    K_INT64_I32,     /* int64_t, at most 2^31-1 (an int32 in the reference) */
+    K_DURATION,      /* int64_t milliseconds: "2m", or a bare integer of seconds (warning) */
+    K_LISTEN,        /* host:port, :port or a port number */
+    K_TRACE_VERBOSE, /* sets trace_verbose and trace */
+    K_AUTH,          /* authorization { } */
+    K_LOOPS,         /* int, 0 or more */
+    K_UNSUPPORTED,   /* known to 2.9.10, not implemented by natrium yet */
+};
+
+struct key_rule {
+    const char *name; /* lower case */
+    enum kind kind;
+    size_t off; /* field in struct options */
+};
+
+#define F(field) offsetof(struct options, field)
+
+static const struct key_rule top_rules[] = {
+    {"listen", K_LISTEN, 0},
+    {"port", K_INT, F(port)},
+    {"host", K_STRING, F(host)},
+    {"net", K_STRING, F(host)},
+    {"server_name", K_STRING, F(server_name)},
+    {"debug", K_BOOL, F(debug)},
+    {"trace", K_BOOL, F(trace)},
+    {"trace_verbose", K_TRACE_VERBOSE, 0},
+    {"logtime", K_BOOL, F(logtime)},
+    {"logfile", K_STRING, F(log_file)},
+    {"log_file", K_STRING, F(log_file)},
+    {"pidfile", K_STRING, F(pid_file)},
+    {"pid_file", K_STRING, F(pid_file)},
+    {"ports_file_dir", K_STRING, F(ports_file_dir)},
+    {"max_control_line", K_INT64_I32, F(max_control_line)},
+    {"max_payload", K_INT64_I32, F(max_payload)},
+    {"max_pending", K_INT64, F(max_pending)},
+    {"max_connections", K_INT, F(max_connections)},
+    {"max_conn", K_INT, F(max_connections)},
+    {"max_subscriptions", K_INT, F(max_subs)},
+    {"max_subs", K_INT, F(max_subs)},
+    {"ping_interval", K_DURATION, F(ping_interval_ms)},
+    {"ping_max", K_INT, F(ping_max)},
+    {"write_deadline", K_DURATION, F(write_deadline_ms)},
+    {"authorization", K_AUTH, 0},
+    /* natrium's own */
+    {"connect_timeout", K_DURATION, F(connect_timeout_ms)},
+    {"loops", K_LOOPS, F(nloops)},
+    /* the rest of 2.9.10's top-level keys */
+    {"client_advertise", K_UNSUPPORTED, 0},
+    {"mappings", K_UNSUPPORTED, 0},
+    {"maps", K_UNSUPPORTED, 0},
+    {"disable_sublist_cache", K_UNSUPPORTED, 0},
+    {"no_sublist_cache", K_UNSUPPORTED, 0},
+    {"accounts", K_UNSUPPORTED, 0},
+    {"http", K_UNSUPPORTED, 0},
+    {"https", K_UNSUPPORTED, 0},
+    {"http_port", K_UNSUPPORTED, 0},
+    {"monitor_port", K_UNSUPPORTED, 0},
+    {"https_port", K_UNSUPPORTED, 0},
+    {"http_base_path", K_UNSUPPORTED, 0},
+    {"cluster", K_UNSUPPORTED, 0},
+    {"gateway", K_UNSUPPORTED, 0},
+    {"leaf", K_UNSUPPORTED, 0},
+    {"leafnodes", K_UNSUPPORTED, 0},
+    {"store_dir", K_UNSUPPORTED, 0},
+    {"storedir", K_UNSUPPORTED, 0},
+    {"jetstream", K_UNSUPPORTED, 0},
+    {"logfile_size_limit", K_UNSUPPORTED, 0},
+    {"log_size_limit", K_UNSUPPORTED, 0},
+    {"syslog", K_UNSUPPORTED, 0},
+    {"remote_syslog", K_UNSUPPORTED, 0},
+    {"prof_port", K_UNSUPPORTED, 0},
+    {"max_traced_msg_len", K_UNSUPPORTED, 0},
+    {"max_sub_tokens", K_UNSUPPORTED, 0},
+    {"max_subscription_tokens", K_UNSUPPORTED, 0},
+    {"tls", K_UNSUPPORTED, 0},
+    {"ocsp", K_UNSUPPORTED, 0},
+    {"allow_non_tls", K_UNSUPPORTED, 0},
+    {"lame_duck_duration", K_UNSUPPORTED, 0},
+    {"lame_duck_grace_period", K_UNSUPPORTED, 0},
+    {"operator", K_UNSUPPORTED, 0},
+    {"operators", K_UNSUPPORTED, 0},
+    {"roots", K_UNSUPPORTED, 0},
+    {"root", K_UNSUPPORTED, 0},
+    {"root_operators", K_UNSUPPORTED, 0},
+    {"root_operator", K_UNSUPPORTED, 0},
+    {"resolver", K_UNSUPPORTED, 0},
+    {"account_resolver", K_UNSUPPORTED, 0},
+    {"accounts_resolver", K_UNSUPPORTED, 0},
+    {"resolver_tls", K_UNSUPPORTED, 0},
+    {"resolver_preload", K_UNSUPPORTED, 0},
+    {"resolver_pinned_accounts", K_UNSUPPORTED, 0},
+    {"no_auth_user", K_UNSUPPORTED, 0},
+    {"system_account", K_UNSUPPORTED, 0},
+    {"system", K_UNSUPPORTED, 0},
+    {"no_system_account", K_UNSUPPORTED, 0},
+    {"no_system", K_UNSUPPORTED, 0},
+    {"no_sys_acc", K_UNSUPPORTED, 0},
+    {"no_header_support", K_UNSUPPORTED, 0},
+    {"trusted", K_UNSUPPORTED, 0},
+    {"trusted_keys", K_UNSUPPORTED, 0},
+    {"connect_error_reports", K_UNSUPPORTED, 0},
+    {"reconnect_error_reports", K_UNSUPPORTED, 0},
+    {"websocket", K_UNSUPPORTED, 0},
+    {"ws", K_UNSUPPORTED, 0},
+    {"mqtt", K_UNSUPPORTED, 0},
+    {"server_tags", K_UNSUPPORTED, 0},
+    {"default_js_domain", K_UNSUPPORTED, 0},
+};
+
+/* authorization { } keys; the field offsets are unused, the handler sets them. */
+enum auth_key { A_USER, A_PASS, A_TOKEN, A_TIMEOUT, A_UNSUPPORTED };
+static const struct {
+    const char *name;
+    enum auth_key key;
+} auth_rules[] = {
+    {"user", A_USER},
+    {"username", A_USER},
+    {"pass", A_PASS},
+    {"password", A_PASS},
+    {"token", A_TOKEN},
+    {"timeout", A_TIMEOUT},
+    {"users", A_UNSUPPORTED},
+    {"default_permission", A_UNSUPPORTED},
+    {"default_permissions", A_UNSUPPORTED},
+    {"permissions", A_UNSUPPORTED},
+};
+
+/* Go's dynamic type names, for "interface conversion" texts. */
+static const char *const go_types[] = {
+    [CONF_MAP] = "map[string]interface {}",
+    [CONF_ARRAY] = "[]interface {}",
+    [CONF_STRING] = "string",
+    [CONF_INT] = "int64",
+    [CONF_FLOAT] = "float64",
+    [CONF_BOOL] = "bool",
+    [CONF_DATETIME] = "time.Time",
+};
+
+/* The reference's texts (opts.go, server.go), plus natrium's own. Macros, so that printf
+ * checks the arguments. */
+#define M_TYPE "interface conversion: interface {} is %s, not %s"
+#define M_TOO_BIG "%s value is too big"
+#define M_DURATION_INT "invalid use of field \"%s\": %s should be converted to a duration"
+#define M_DURATION_BAD "error parsing %s: %s"
+#define M_ADDR "could not parse address string %s"
+#define M_PORT "could not parse port %s"
+#define M_LISTEN_TYPE "expected port or host:port, got %s"
+#define M_UNKNOWN "unknown field %s"
+#define M_UNSUPPORTED "%s is not supported by natrium yet"
+#define M_USER_AND_TOKEN "Cannot have a user/pass and token"
+#define M_PAYLOAD_PENDING "max_payload (%lld) cannot be higher than max_pending (%lld)"
+#define M_NEGATIVE_LOOPS "%s must be 0 (one per CPU) or more"
+
+struct msg_list {
+    char **v;
+    size_t n;
+};
+
+struct loader {
+    struct options *o;
+    struct msg_list errors, warnings;
+};
+
+static void msg_add(struct msg_list *l, char *s)
+{
+    l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+    l->v[l->n++] = s;
+}
+
+static void msg_free(struct msg_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* "<file>:<line>:<col>: <text>" for the key of e (configErr.Error()). */
+__attribute__((format(printf, 2, 0))) static char *at_key(const struct conf_entry *e,
+                                                          const char *fmt, va_list ap)
+{
+    char text[1024], *s;
+    int n;
+
+    vsnprintf(text, sizeof(text), fmt, ap);
+    n = snprintf(NULL, 0, "%s:%d:%d: %s", e->file ? e->file : "", e->line, e->col, text);
+    s = xmalloc((size_t)n + 1);
+    snprintf(s, (size_t)n + 1, "%s:%d:%d: %s", e->file ? e->file : "", e->line, e->col, text);
+    return s;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+error_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg_add(&l->errors, at_key(e, fmt, ap));
+    va_end(ap);
+}
+
+__attribute__((format(printf, 3, 4))) static void
+warning_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg_add(&l->warnings, at_key(e, fmt, ap));
+    va_end(ap);
+}
+
+/* Checks the value type; on a mismatch records Go's type assertion panic text. */
+static bool want(struct loader *l, const struct conf_entry *e, enum conf_type t)
+{
+    if (e->val->type == t)
+        return true;
+    error_at(l, e, M_TYPE, go_types[e->val->type], go_types[t]);
+    return false;
+}
+
+static void set_string(char **field, const struct conf_node *v)
+{
+    free(*field);
+    *field = xstrdup(v->str);
+}
+
+static char *invalid_duration(const char *s)
+{
+    char *q = opts_go_quote(s), *msg = xmalloc(strlen(q) + 64);
+
+    sprintf(msg, "time: invalid duration %s", q);
+    free(q);
+    return msg;
+}
+
+/* Go's time.ParseDuration error text for s, or NULL when the syntax is good (the value may
+ * still overflow). Units as Go's unitMap. The result is a new string. */
+static char *duration_error(const char *s)
+{
+    static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h"};
+    const char *p = s;
+    char *q, *msg;
+
+    if (*p == '-' || *p == '+')
+        p++;
+    if (strcmp(p, "0") == 0)
+        return NULL;
+    if (!*p)
+        goto invalid;
+    while (*p) {
+        const char *u;
+        bool pre = false, post = false, known = false;
+
+        if (!(*p == '.' || (*p >= '0' && *p <= '9')))
+            goto invalid;
+        for (; *p >= '0' && *p <= '9'; p++)
+            pre = true;
+        if (*p == '.') {
+            for (p++; *p >= '0' && *p <= '9'; p++)
+                post = true;
+        }
+        if (!pre && !post)
+            goto invalid;
+        u = p;
+        while (*p && *p != '.' && !(*p >= '0' && *p <= '9'))
+            p++;
+        if (p == u) {
+            q = opts_go_quote(s);
+            msg = xmalloc(strlen(q) + 64);
+            sprintf(msg, "time: missing unit in duration %s", q);
+            free(q);
+            return msg;
+        }
+        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+            known |=
+                strlen(units[i]) == (size_t)(p - u) && memcmp(units[i], u, (size_t)(p - u)) == 0;
+        if (!known) {
+            char *unit = xstrndup(u, (size_t)(p - u)), *uq = opts_go_quote(unit);
+            q = opts_go_quote(s);
+            msg = xmalloc(strlen(q) + strlen(uq) + 64);
+            sprintf(msg, "time: unknown unit %s in duration %s", uq, q);
+            free(unit);
+            free(uq);
+            free(q);
+            return msg;
+        }
+    }
+    return NULL;
+invalid:
+    return invalid_duration(s);
+}
+
+/* parseDuration: a string in Go syntax, or (with a warning) an integer of seconds. */
+static void apply_duration(struct loader *l, const struct conf_entry *e, const char *field,
+                           int64_t *out)
+{
+    const struct conf_node *v = e->val;
+
+    if (v->type == CONF_STRING) {
+        char *why = duration_error(v->str);
+        int64_t ms;
+
+        if (!why && units_parse_duration_ms(v->str, &ms) != 0)
+            why = invalid_duration(v->str); /* overflow */
+        if (why) {
+            error_at(l, e, M_DURATION_BAD, field, why);
+            free(why);
+            return;
+        }
+        *out = ms;
+        return;
+    }
+    /* the reference warns first, then asserts an int64 */
+    warning_at(l, e, M_DURATION_INT, field, field);
+    if (!want(l, e, CONF_INT))
+        return;
+    if (v->i > INT64_MAX / 1000 || v->i < INT64_MIN / 1000) {
+        error_at(l, e, M_TOO_BIG, e->key);
+        return;
+    }
+    *out = v->i * 1000;
+}
+
+/* Go's strconv.Atoi for a port: optional sign, decimal digits, in range of int. */
+static bool parse_port(const char *s, int *out)
+{
+    long long v = 0;
+    bool neg = false;
+
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (*s - '0');
+        if (v > (long long)INT_MAX + 1)
+            return false;
+    }
+    if (neg)
+        v = -v;
+    if (v > INT_MAX || v < INT_MIN)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+/* Go's net.SplitHostPort. Returns false on any of its errors. */
+static bool split_host_port(const char *hp, char **host, char **port)
+{
+    const char *colon = strrchr(hp, ':');
+    size_t j = 0, k = 0, i;
+
+    if (!colon)
+        return false;
+    i = (size_t)(colon - hp);
+    if (hp[0] == '[') {
+        const char *close = strchr(hp, ']');
+        size_t end;
+        if (!close)
+            return false;
+        end = (size_t)(close - hp);
+        if (end + 1 != i)
+            return false; /* missing port, or too many colons */
+        *host = xstrndup(hp + 1, end - 1);
+        j = 1;
+        k = end + 1;
+    } else {
+        if (memchr(hp, ':', i))
+            return false;
+        *host = xstrndup(hp, i);
+    }
+    if (strchr(hp + j, '[') || strchr(hp + k, ']')) {
+        FREE_AND_NULL(*host);
+        return false;
+    }
+    *port = xstrdup(hp + i + 1);
+    return true;
+}
+
+/* parseListen */
+static void apply_listen(struct loader *l, const struct conf_entry *e)
+{
+    const struct conf_node *v = e->val;
+    char *host = NULL, *port = NULL, *q;
+    int p;
+
+    if (v->type == CONF_INT) {
+        if (v->i > INT_MAX || v->i < INT_MIN) {
+            error_at(l, e, M_TOO_BIG, e->key);
+            return;
+        }
+        free(l->o->host);
+        l->o->host = xstrdup(DEFAULT_HOST); /* "" in the reference, which then defaults it */
+        l->o->port = (int)v->i;
+        return;
+    }
+    if (v->type != CONF_STRING) {
+        error_at(l, e, M_LISTEN_TYPE, go_types[v->type]);
+        return;
+    }
+    if (!split_host_port(v->str, &host, &port)) {
+        q = opts_go_quote(v->str);
+        error_at(l, e, M_ADDR, q);
+        free(q);
+        return;
+    }
+    if (!parse_port(port, &p)) {
+        q = opts_go_quote(port);
+        error_at(l, e, M_PORT, q);
+        free(q);
+    } else {
+        free(l->o->host);
+        l->o->host = *host ? host : xstrdup(DEFAULT_HOST);
+        if (!*host)
+            free(host);
+        host = NULL;
+        l->o->port = p;
+    }
+    free(host);
+    free(port);
+}
+
+static void unknown_field(struct loader *l, const struct conf_entry *e)
+{
+    char *q;
+
+    if (e->val->used) /* a variable some value refers to: not an option */
+        return;
+    q = opts_go_quote(e->key);
+    error_at(l, e, M_UNKNOWN, q);
+    free(q);
+}
+
+static void unsupported(struct loader *l, const struct conf_entry *e)
+{
+    char *q = opts_go_quote(e->key);
+
+    error_at(l, e, M_UNSUPPORTED, q);
+    free(q);
+}
+
+/* parseAuthorization, for the single user/password or token form. */
+static void apply_auth(struct loader *l, const struct conf_entry *e)
+{
+    const struct conf_node *m = e->val;
+    const struct conf_node *user = NULL, *pass = NULL, *token = NULL;
+    bool have_timeout = false, bad = false;
+    double timeout = 0;
+
+    if (!want(l, e, CONF_MAP))
+        return;
+    for (size_t i = 0; i < m->nentries; i++) {
+        const struct conf_entry *f = &m->entries[i];
+        size_t r;
+
+        for (r = 0; r < sizeof(auth_rules) / sizeof(auth_rules[0]); r++) {
+            if (strcasecmp(auth_rules[r].name, f->key) == 0)
+                break;
+        }
+        if (r == sizeof(auth_rules) / sizeof(auth_rules[0])) {
+            unknown_field(l, f);
+            bad |= !f->val->used;
+            continue;
+        }
+        switch (auth_rules[r].key) {
+        case A_USER:
+            if (want(l, f, CONF_STRING))
+                user = f->val;
+            else
+                bad = true;
+            break;
+        case A_PASS:
+            if (want(l, f, CONF_STRING))
+                pass = f->val;
+            else
+                bad = true;
+            break;
+        case A_TOKEN:
+            if (want(l, f, CONF_STRING))
+                token = f->val;
+            else
+                bad = true;
+            break;
+        case A_TIMEOUT:
+            /* seconds, integer or float; any other type means 1s (sic) */
+            have_timeout = true;
+            timeout = f->val->type == CONF_INT     ? (double)f->val->i
+                      : f->val->type == CONF_FLOAT ? f->val->f
+                                                   : 1.0;
+            break;
+        case A_UNSUPPORTED:
+            unsupported(l, f);
+            bad = true;
+            break;
+        }
+    }
+    if (bad)
+        return;
+    if ((user && *user->str) || (pass && *pass->str)) {
+        if (token && *token->str) {
+            error_at(l, e, M_USER_AND_TOKEN);
+            return;
+        }
+    }
+    /* as the reference: all three are set, absent ones to none */
+    FREE_AND_NULL(l->o->username);
+    FREE_AND_NULL(l->o->password);
+    FREE_AND_NULL(l->o->auth_token);
+    if (user && *user->str)
+        l->o->username = xstrdup(user->str);
+    if (pass && *pass->str)
+        l->o->password = xstrdup(pass->str);
+    if (token && *token->str)
+        l->o->auth_token = xstrdup(token->str);
+    if (have_timeout && timeout != 0) {
+        if (timeout > 9e12)
+            timeout = 9e12;
+        if (timeout < -9e12)
+            timeout = -9e12;
+        l->o->auth_timeout_ms = (int64_t)(timeout * 1000);
+    }
+}
+
+static void apply_entry(struct loader *l, const struct conf_entry *e)
+{
+    const struct key_rule *rule = NULL;
+    const struct conf_node *v = e->val;
+    char *field;
+
+    for (size_t i = 0; i < sizeof(top_rules) / sizeof(top_rules[0]); i++) {
+        if (strcasecmp(top_rules[i].name, e->key) == 0) {
+            rule = &top_rules[i];
+            break;
+        }
+    }
+    if (!rule) {
+        unknown_field(l, e);
+        return;
+    }
+    field = (char *)l->o + rule->off;
+    switch (rule->kind) {
+    case K_STRING:
+        if (want(l, e, CONF_STRING))
+            set_string((char **)(void *)field, v);
+        break;
+    case K_BOOL:
+        if (want(l, e, CONF_BOOL))
+            *(bool *)(void *)field = v->b;
+        break;
+    case K_TRACE_VERBOSE:
+        if (want(l, e, CONF_BOOL))
+            l->o->trace_verbose = l->o->trace = v->b;
+        break;
+    case K_INT:
+    case K_LOOPS:
+        if (!want(l, e, CONF_INT))
+            break;
+        if (v->i > INT_MAX || v->i < INT_MIN)
+            error_at(l, e, M_TOO_BIG, e->key);
+        else if (rule->kind == K_LOOPS && v->i < 0)
+            error_at(l, e, M_NEGATIVE_LOOPS, e->key);
+        else
+            *(int *)(void *)field = (int)v->i;
+        break;
+    case K_INT64:
+        if (want(l, e, CONF_INT))
+            *(int64_t *)(void *)field = v->i;
+        break;
+    case K_INT64_I32:
+        if (!want(l, e, CONF_INT))
+            break;
+        if (v->i > INT32_MAX)
+            error_at(l, e, M_TOO_BIG, e->key);
+        else
+            *(int64_t *)(void *)field = v->i;
+        break;
+    case K_DURATION:
+        apply_duration(l, e, rule->name, (int64_t *)(void *)field);
+        break;
+    case K_LISTEN:
+        apply_listen(l, e);
+        break;
+    case K_AUTH:
+        apply_auth(l, e);
+        break;
+    case K_UNSUPPORTED:
+        unsupported(l, e);
+        break;
+    }
+}
+
+/* Appends the lines of list to *buf, each followed by '\n'. */
+static void join_lines(char **buf, size_t *len, const struct msg_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        size_t n = strlen(list->v[i]);
+        *buf = xrealloc(*buf, *len + n + 2);
+        memcpy(*buf + *len, list->v[i], n);
+        *len += n;
+        (*buf)[(*len)++] = '\n';
+        (*buf)[*len] = '\0';
+    }
+}
+
+static void put_err(char *err, size_t errlen, const char *msg)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s", msg);
+}
+
+int opts_apply_config(struct options *o, const struct conf_node *root, opts_warn_fn *warn,
+                      void *warn_arg, char *err, size_t errlen)
+{
+    struct loader l = {.o = o};
+    int rc = 0;
+
+    for (size_t i = 0; i < root->nentries; i++)
+        apply_entry(&l, &root->entries[i]);
+
+    if (l.errors.n || (o->check_config && l.warnings.n)) {
+        char *text = xstrdup("");
+        size_t len = 0;
+
+        join_lines(&text, &len, &l.warnings);
+        join_lines(&text, &len, &l.errors);
+        put_err(err, errlen, text);
+        free(text);
+        rc = -1;
+    } else {
+        for (size_t i = 0; i < l.warnings.n; i++) {
+            if (warn)
+                warn(warn_arg, l.warnings.v[i]);
+            else
+                fprintf(stderr, "%s\n", l.warnings.v[i]);
+        }
+        /* server.go validateOptions, which -t does not reach */
+        if (!o->check_config && o->max_payload > o->max_pending) {
+            char msg[160];
+            snprintf(msg, sizeof(msg), M_PAYLOAD_PENDING, (long long)o->max_payload,
+                     (long long)o->max_pending);
+            put_err(err, errlen, msg);
+            rc = -1;
+        }
+    }
+    msg_free(&l.errors);
+    msg_free(&l.warnings);
+    return rc;
+}
+
+int opts_load_config(struct options *o, const char *path, opts_warn_fn *warn, void *warn_arg,
+                     char *err, size_t errlen)
+{
+    struct conf_node *root;
+    int rc;
+
+    if (conf_parse_file(path, &root, err, errlen) != 0)
+        return -1;
+    rc = opts_apply_config(o, root, warn, warn_arg, err, errlen);
+    conf_free(root);
+    return rc;
+}

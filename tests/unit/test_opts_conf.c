@@ -1,0 +1,403 @@
+/* Unit tests of opts_load_config / opts_apply_config (src/server/opts_conf.c): each supported
+ * key, case-insensitive names, type errors, durations and their -t behaviour, listen forms,
+ * authorization, unknown and unsupported keys, and the exact texts nats-server 2.9.10 prints
+ * (checked with `nats-server -c f.conf -t` and a normal start). No network. */
+#include "server/opts_conf.h"
+
+#include "conf/conf.h"
+#include "test.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char errbuf[4096];
+
+struct warns {
+    char text[2048];
+    int n;
+};
+
+static void collect(void *arg, const char *msg)
+{
+    struct warns *w = arg;
+    size_t len = strlen(w->text);
+
+    snprintf(w->text + len, sizeof(w->text) - len, "%s|", msg);
+    w->n++;
+}
+
+static void release(void *o)
+{
+    opts_release(o);
+    free(o);
+}
+
+static struct options *new_opts(bool check)
+{
+    struct options *o = calloc(1, sizeof(*o));
+
+    opts_init(o);
+    o->check_config = check;
+    test_on_cleanup(release, o);
+    return o;
+}
+
+/* Applies text (file name "a.conf") to o; returns the result and fills errbuf / w. */
+static int apply(struct options *o, const char *text, struct warns *w)
+{
+    struct conf_node *root;
+    int rc;
+
+    errbuf[0] = '\0';
+    if (w)
+        memset(w, 0, sizeof(*w));
+    if (conf_parse_string(text, strlen(text), "a.conf", &root, errbuf, sizeof(errbuf)) != 0)
+        return -2;
+    rc = opts_apply_config(o, root, w ? collect : NULL, w, errbuf, sizeof(errbuf));
+    conf_free(root);
+    return rc;
+}
+
+#define APPLY_OK(o, text)                                                                          \
+    do {                                                                                           \
+        struct warns w_;                                                                           \
+        int rc_ = apply((o), (text), &w_);                                                         \
+        if (rc_ != 0)                                                                              \
+            test_fail(__FILE__, __LINE__, "apply failed (%d): %s", rc_, errbuf);                   \
+    } while (0)
+
+/* The error text for text applied to fresh options (normal start, or -t when check). */
+static const char *apply_err(const char *text, bool check)
+{
+    struct options *o = new_opts(check);
+    int rc = apply(o, text, NULL);
+
+    if (rc == 0)
+        test_fail(__FILE__, __LINE__, "expected an error for: %s", text);
+    return errbuf;
+}
+
+TEST(opts_conf_server_keys)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "port: 4333\nhost: 127.0.0.1\nserver_name: n1\npidfile: /tmp/p.pid\n"
+                "ports_file_dir: /tmp/pd\n");
+    ASSERT_EQ(o->port, 4333);
+    ASSERT_STR_EQ(o->host, "127.0.0.1");
+    ASSERT_STR_EQ(o->server_name, "n1");
+    ASSERT_STR_EQ(o->pid_file, "/tmp/p.pid");
+    ASSERT_STR_EQ(o->ports_file_dir, "/tmp/pd");
+    APPLY_OK(o, "net: 10.0.0.1\npid_file: q.pid\n");
+    ASSERT_STR_EQ(o->host, "10.0.0.1");
+    ASSERT_STR_EQ(o->pid_file, "q.pid");
+}
+
+TEST(opts_conf_listen_forms)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "listen: 127.0.0.1:4567\n");
+    ASSERT_STR_EQ(o->host, "127.0.0.1");
+    ASSERT_EQ(o->port, 4567);
+    APPLY_OK(o, "listen: \"[::1]:4222\"\n");
+    ASSERT_STR_EQ(o->host, "::1");
+    ASSERT_EQ(o->port, 4222);
+    APPLY_OK(o, "listen: \":5000\"\n");
+    ASSERT_STR_EQ(o->host, "0.0.0.0");
+    ASSERT_EQ(o->port, 5000);
+    APPLY_OK(o, "listen: 127.0.0.1:1\nlisten: 6000\n");
+    ASSERT_STR_EQ(o->host, "0.0.0.0");
+    ASSERT_EQ(o->port, 6000);
+    APPLY_OK(o, "listen: \"localhost:-1\"\n");
+    ASSERT_EQ(o->port, -1);
+}
+
+TEST(opts_conf_listen_errors)
+{
+    ASSERT_STR_EQ(apply_err("listen: \"localhost\"\n", true),
+                  "a.conf:1:0: could not parse address string \"localhost\"\n");
+    ASSERT_STR_EQ(apply_err("listen: \"host:abc\"\n", true),
+                  "a.conf:1:0: could not parse port \"abc\"\n");
+    ASSERT_STR_EQ(apply_err("listen: \"a:b:1\"\n", true),
+                  "a.conf:1:0: could not parse address string \"a:b:1\"\n");
+    ASSERT_STR_EQ(apply_err("listen: \"[::1\"\n", true),
+                  "a.conf:1:0: could not parse address string \"[::1\"\n");
+    ASSERT_STR_EQ(apply_err("listen: [1]\n", true),
+                  "a.conf:1:0: expected port or host:port, got []interface {}\n");
+}
+
+TEST(opts_conf_logging_keys)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "debug: true\ntrace: yes\nlogtime: off\nlogfile: /tmp/n.log\n");
+    ASSERT(o->debug);
+    ASSERT(o->trace);
+    ASSERT(!o->logtime);
+    ASSERT_STR_EQ(o->log_file, "/tmp/n.log");
+    APPLY_OK(o, "trace: false\ntrace_verbose: true\nlog_file: x.log\n");
+    ASSERT(o->trace_verbose);
+    ASSERT(o->trace); /* trace_verbose turns trace on too */
+    ASSERT_STR_EQ(o->log_file, "x.log");
+}
+
+TEST(opts_conf_limits)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "max_control_line: 2KB\nmax_payload: 2MB\nmax_pending: 128MB\n"
+                "max_connections: 100\nmax_subscriptions: 10\nping_max: 5\n");
+    ASSERT_EQ(o->max_control_line, 2048);
+    ASSERT_EQ(o->max_payload, 2 * 1024 * 1024);
+    ASSERT_EQ(o->max_pending, 128LL * 1024 * 1024);
+    ASSERT_EQ(o->max_connections, 100);
+    ASSERT_EQ(o->max_subs, 10);
+    ASSERT_EQ(o->ping_max, 5);
+    APPLY_OK(o, "max_conn: 7\nmax_subs: 8\n");
+    ASSERT_EQ(o->max_connections, 7);
+    ASSERT_EQ(o->max_subs, 8);
+}
+
+TEST(opts_conf_limit_errors)
+{
+    ASSERT_STR_EQ(apply_err("max_payload: 3GB\n", true),
+                  "a.conf:1:0: max_payload value is too big\n");
+    ASSERT_STR_EQ(apply_err("Max_Control_Line: 3GB\n", true),
+                  "a.conf:1:0: Max_Control_Line value is too big\n");
+    ASSERT_STR_EQ(apply_err("port: \"4222\"\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is string, not int64\n");
+    ASSERT_STR_EQ(apply_err("max_payload: 1.5\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is float64, not int64\n");
+    ASSERT_STR_EQ(apply_err("debug: 1\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is int64, not bool\n");
+    ASSERT_STR_EQ(apply_err("server_name: {a: 1}\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is map[string]interface {}, "
+                  "not string\n");
+    ASSERT_STR_EQ(apply_err("logtime: 2020-01-01T00:00:00Z\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is time.Time, not bool\n");
+}
+
+TEST(opts_conf_payload_above_pending)
+{
+    /* server.go validateOptions: at start-up only, -t does not check it */
+    struct options *o = new_opts(true);
+
+    APPLY_OK(o, "max_payload: 2MB\nmax_pending: 1MB\n");
+    ASSERT_STR_EQ(apply_err("max_payload: 2MB\nmax_pending: 1MB\n", false),
+                  "max_payload (2097152) cannot be higher than max_pending (1048576)");
+    ASSERT_STR_EQ(apply_err("max_pending: -5\n", false),
+                  "max_payload (1048576) cannot be higher than max_pending (-5)");
+}
+
+TEST(opts_conf_durations)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "ping_interval: \"30s\"\nwrite_deadline: \"1h2m3.5s\"\nconnect_timeout: 500ms\n");
+    ASSERT_EQ(o->ping_interval_ms, 30000);
+    ASSERT_EQ(o->write_deadline_ms, 3723500);
+    ASSERT_EQ(o->connect_timeout_ms, 500);
+    APPLY_OK(o, "ping_interval: 2m\n"); /* unquoted 2m is the integer 2000000 (seconds!) */
+    ASSERT_EQ(o->ping_interval_ms, 2000000000LL);
+    APPLY_OK(o, "ping_interval: \"-1s\"\nwrite_deadline: \"0\"\n");
+    ASSERT_EQ(o->ping_interval_ms, -1000);
+    ASSERT_EQ(o->write_deadline_ms, 0);
+}
+
+TEST(opts_conf_integer_duration_warns_then_fails_under_t)
+{
+    struct options *o = new_opts(false);
+    struct warns w;
+
+    ASSERT_OK(apply(o, "port: 1\nping_interval: 30\nwrite_deadline: 5\n", &w));
+    ASSERT_EQ(o->ping_interval_ms, 30000);
+    ASSERT_EQ(o->write_deadline_ms, 5000);
+    ASSERT_EQ(w.n, 2);
+    ASSERT_STR_EQ(w.text, "a.conf:2:1: invalid use of field \"ping_interval\": ping_interval "
+                          "should be converted to a duration|a.conf:3:1: invalid use of field "
+                          "\"write_deadline\": write_deadline should be converted to a duration|");
+    ASSERT_STR_EQ(apply_err("ping_interval: 30\n", true),
+                  "a.conf:1:0: invalid use of field \"ping_interval\": ping_interval should be "
+                  "converted to a duration\n");
+}
+
+TEST(opts_conf_bad_durations)
+{
+    ASSERT_STR_EQ(apply_err("ping_interval: \"5x\"\n", true),
+                  "a.conf:1:0: error parsing ping_interval: time: unknown unit \"x\" in duration "
+                  "\"5x\"\n");
+    ASSERT_STR_EQ(apply_err("write_deadline: \"30\"\n", false),
+                  "a.conf:1:0: error parsing write_deadline: time: missing unit in duration "
+                  "\"30\"\n");
+    ASSERT_STR_EQ(apply_err("write_deadline: \"abc\"\n", false),
+                  "a.conf:1:0: error parsing write_deadline: time: invalid duration \"abc\"\n");
+    ASSERT_STR_EQ(apply_err("write_deadline: \"\"\n", false),
+                  "a.conf:1:0: error parsing write_deadline: time: invalid duration \"\"\n");
+    ASSERT_STR_EQ(apply_err("write_deadline: \"9999999999h\"\n", false),
+                  "a.conf:1:0: error parsing write_deadline: time: invalid duration "
+                  "\"9999999999h\"\n");
+    ASSERT_STR_EQ(apply_err("ping_interval: true\n", false),
+                  "a.conf:1:0: invalid use of field \"ping_interval\": ping_interval should be "
+                  "converted to a duration\na.conf:1:0: interface conversion: interface {} is "
+                  "bool, not int64\n");
+}
+
+TEST(opts_conf_authorization)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "authorization {\n  user: alice\n  password: secret\n  timeout: 1.5\n}\n");
+    ASSERT_STR_EQ(o->username, "alice");
+    ASSERT_STR_EQ(o->password, "secret");
+    ASSERT(o->auth_token == NULL);
+    ASSERT_EQ(o->auth_timeout_ms, 1500);
+    APPLY_OK(o, "AUTHORIZATION { Token: t0k, TIMEOUT: 3 }\n");
+    ASSERT(o->username == NULL);
+    ASSERT(o->password == NULL);
+    ASSERT_STR_EQ(o->auth_token, "t0k");
+    ASSERT_EQ(o->auth_timeout_ms, 3000);
+    APPLY_OK(o, "authorization { username: u, pass: $2a$11$xyz, timeout: \"x\" }\n");
+    ASSERT_STR_EQ(o->username, "u");
+    ASSERT_STR_EQ(o->password, "$2a$11$xyz");
+    ASSERT_EQ(o->auth_timeout_ms, 1000); /* a timeout that is not a number is 1s (sic) */
+}
+
+TEST(opts_conf_authorization_errors)
+{
+    ASSERT_STR_EQ(apply_err("authorization { user: a, token: b }\n", true),
+                  "a.conf:1:0: Cannot have a user/pass and token\n");
+    ASSERT_STR_EQ(apply_err("authorization { user: a, pass: b, timeout: 2.5, foo: 1 }\n", true),
+                  "a.conf:1:48: unknown field \"foo\"\n");
+    ASSERT_STR_EQ(apply_err("authorization: 5\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is int64, not "
+                  "map[string]interface {}\n");
+    ASSERT_STR_EQ(apply_err("authorization { user = [[]] }\n", true),
+                  "a.conf:1:16: interface conversion: interface {} is []interface {}, not "
+                  "string\n");
+    ASSERT_STR_EQ(apply_err("authorization {\n  users: []\n}\n", true),
+                  "a.conf:2:3: \"users\" is not supported by natrium yet\n");
+    ASSERT_STR_EQ(apply_err("authorization { permissions: {} }\n", true),
+                  "a.conf:1:16: \"permissions\" is not supported by natrium yet\n");
+    /* a used variable inside the block is not an unknown field */
+    struct options *o = new_opts(true);
+    APPLY_OK(o, "authorization { U = bob, user: $U }\n");
+    ASSERT_STR_EQ(o->username, "bob");
+}
+
+TEST(opts_conf_natrium_keys)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "loops: 4\nconnect_timeout: \"5s\"\n");
+    ASSERT_EQ(o->nloops, 4);
+    ASSERT_EQ(o->connect_timeout_ms, 5000);
+    APPLY_OK(o, "connect_timeout: \"0s\"\n");
+    ASSERT_EQ(o->connect_timeout_ms, 0);
+    ASSERT_STR_EQ(apply_err("loops: -1\n", false),
+                  "a.conf:1:0: loops must be 0 (one per CPU) or more\n");
+    ASSERT_STR_EQ(apply_err("loops: 99999999999\n", false), "a.conf:1:0: loops value is too big\n");
+}
+
+TEST(opts_conf_keys_are_case_insensitive)
+{
+    struct options *o = new_opts(true);
+
+    APPLY_OK(o, "PORT: 4999\nMax_Payload: 1ki\nDeBuG: true\n");
+    ASSERT_EQ(o->port, 4999);
+    ASSERT_EQ(o->max_payload, 1024);
+    ASSERT(o->debug);
+}
+
+TEST(opts_conf_unknown_field)
+{
+    ASSERT_STR_EQ(apply_err("port: 4222\nfoo_unknown = 1\n", true),
+                  "a.conf:2:1: unknown field \"foo_unknown\"\n");
+    ASSERT_STR_EQ(apply_err("foo_unknown = 1\n", false),
+                  "a.conf:1:0: unknown field \"foo_unknown\"\n");
+    ASSERT_STR_EQ(apply_err("port: 4222\n   foo_unknown: 1\n", true),
+                  "a.conf:2:4: unknown field \"foo_unknown\"\n");
+    /* a variable that something uses is not reported */
+    struct options *o = new_opts(true);
+    APPLY_OK(o, "x = 4111\nport: $x\n");
+    ASSERT_EQ(o->port, 4111);
+}
+
+TEST(opts_conf_all_problems_reported_warnings_first)
+{
+    ASSERT_STR_EQ(apply_err("foo1 = 1\nfoo2 = 2\nping_interval: 5\n", true),
+                  "a.conf:3:1: invalid use of field \"ping_interval\": ping_interval should be "
+                  "converted to a duration\na.conf:1:0: unknown field \"foo1\"\na.conf:2:1: "
+                  "unknown field \"foo2\"\n");
+    /* without -t the warning rides along with the errors */
+    ASSERT_STR_EQ(apply_err("ping_interval: 5\nbad = 1\n", false),
+                  "a.conf:1:0: invalid use of field \"ping_interval\": ping_interval should be "
+                  "converted to a duration\na.conf:2:1: unknown field \"bad\"\n");
+}
+
+TEST(opts_conf_unsupported_keys_are_refused)
+{
+    static const char *const keys[] = {
+        "cluster",      "gateway",
+        "leafnodes",    "leaf",
+        "jetstream",    "tls",
+        "accounts",     "websocket",
+        "ws",           "mqtt",
+        "http",         "http_port",
+        "monitor_port", "https",
+        "https_port",   "system_account",
+        "operator",     "resolver",
+        "mappings",     "client_advertise",
+        "syslog",       "lame_duck_duration",
+        "server_tags",  "no_auth_user",
+        "store_dir",    "max_sub_tokens",
+    };
+    char text[128], want[256];
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        snprintf(text, sizeof(text), "port: 1\n%s: {}\n", keys[i]);
+        snprintf(want, sizeof(want), "a.conf:2:1: \"%s\" is not supported by natrium yet\n",
+                 keys[i]);
+        ASSERT_STR_EQ(apply_err(text, false), want);
+    }
+    ASSERT_STR_EQ(apply_err("Cluster { port: 6222 }\n", true),
+                  "a.conf:1:0: \"Cluster\" is not supported by natrium yet\n");
+}
+
+TEST(opts_conf_load_file_and_includes)
+{
+    char dir[] = "/tmp/natrium-optsconf-XXXXXX", path[256], inc[256];
+    struct options *o = new_opts(false);
+    FILE *f;
+    int rc;
+
+    ASSERT(mkdtemp(dir));
+    snprintf(inc, sizeof(inc), "%s/limits.conf", dir);
+    f = fopen(inc, "w");
+    fputs("max_payload: 512KB\nbogus: 1\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/main.conf", dir);
+    f = fopen(path, "w");
+    fputs("# natrium\nport: 4123\ninclude limits.conf\n", f);
+    fclose(f);
+    rc = opts_load_config(o, path, NULL, NULL, errbuf, sizeof(errbuf));
+    ASSERT_EQ(rc, -1);
+    snprintf(path, sizeof(path), "%s/limits.conf:2:1: unknown field \"bogus\"\n", dir);
+    ASSERT_STR_EQ(errbuf, path); /* the position names the included file */
+
+    f = fopen(inc, "w");
+    fputs("max_payload: 512KB\n", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/main.conf", dir);
+    ASSERT_OK(opts_load_config(o, path, NULL, NULL, errbuf, sizeof(errbuf)));
+    ASSERT_EQ(o->port, 4123);
+    ASSERT_EQ(o->max_payload, 512 * 1024);
+
+    ASSERT_EQ(opts_load_config(o, "/nonexistent-natrium.conf", NULL, NULL, errbuf, sizeof(errbuf)),
+              -1);
+    ASSERT_STR_EQ(errbuf, "open /nonexistent-natrium.conf: no such file or directory");
+    unlink(inc);
+    unlink(path);
+    rmdir(dir);
+}
