@@ -25,8 +25,7 @@ static int load_options(struct options *o, int argc, char **argv, int *code)
         opts_init(&merged);
         merged.check_config = check;
         if (opts_load_config(&merged, o->config_file, NULL, NULL, err, sizeof(err)) != 0) {
-            size_t n = strlen(err);
-            fprintf(stderr, "nats-server: %s%s", err, n && err[n - 1] == '\n' ? "" : "\n");
+            fprintf(stderr, "nats-server: %s\n", err);
             opts_release(&merged);
             *code = 1;
             return 1;
@@ -35,7 +34,7 @@ static int load_options(struct options *o, int argc, char **argv, int *code)
         opts_release(o);
         *o = merged;
         if (check) {
-            printf("nats-server: configuration file %s is valid\n", o->config_file);
+            fprintf(stderr, "nats-server: configuration file %s is valid\n", o->config_file);
             *code = 0;
             return 1;
         }

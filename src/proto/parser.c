@@ -64,19 +64,25 @@ static inline bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Splits a control line into blank-separated arguments (as the reference's splitArg, which
- * also treats \r and \n as separators). */
-static void split_args(const char *s, size_t len, struct args *a)
+static inline bool is_sep(char c, bool crlf_splits)
+{
+    return is_blank(c) || (crlf_splits && (c == '\r' || c == '\n'));
+}
+
+/* Splits a control line into arguments. SUB and UNSUB split as the reference's splitArg, on
+ * blanks, \r and \n; PUB and HPUB as processPub's own loop, on blanks only (so a stray \n
+ * stays inside the subject there, as in the reference). */
+static void split_args(const char *s, size_t len, bool crlf_splits, struct args *a)
 {
     size_t i = 0;
     a->count = 0;
     while (i < len) {
-        while (i < len && (is_blank(s[i]) || s[i] == '\r' || s[i] == '\n'))
+        while (i < len && is_sep(s[i], crlf_splits))
             i++;
         if (i >= len)
             break;
         size_t start = i;
-        while (i < len && !(is_blank(s[i]) || s[i] == '\r' || s[i] == '\n'))
+        while (i < len && !is_sep(s[i], crlf_splits))
             i++;
         if (a->count == MAX_ARGS) {
             a->count = MAX_ARGS + 1;
@@ -102,11 +108,85 @@ static int64_t parse_size(const char *s, uint32_t n)
     return v;
 }
 
+/* Go's %q of p[0..n), as the reference quotes protocol bytes in its logs: quotes, C escapes,
+ * \xNN for other non-printable bytes (bytes >= 0x80 too: an approximation of Go, which keeps
+ * valid UTF-8). Truncates to fit out. */
+static void quote(char *out, size_t cap, const char *p, size_t n)
+{
+    static const char esc[] = "\a\b\f\n\r\t\v\\\"";
+    static const char name[] = "abfnrtv\\\"";
+    size_t o = 0;
+    if (cap < 3) {
+        if (cap)
+            out[0] = '\0';
+        return;
+    }
+    out[o++] = '"';
+    for (size_t k = 0; k < n && o + 6 < cap; k++) {
+        unsigned char c = (unsigned char)p[k];
+        const char *e = c ? strchr(esc, c) : NULL;
+        if (e) {
+            out[o++] = '\\';
+            out[o++] = name[e - esc];
+        } else if (c < 32 || c > 126) {
+            o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+/* As the reference's protoSnippet: at most max bytes from start, quoted, and one byte short
+ * when the buffer ends first (the reference's own off-by-one, kept so logs read the same). */
+static void snippet(char *out, size_t cap, const char *buf, size_t len, size_t start, size_t max)
+{
+    size_t stop = start + max;
+    if (start >= len) {
+        quote(out, cap, "", 0);
+        return;
+    }
+    if (stop > len)
+        stop = len - 1;
+    quote(out, cap, buf + start, stop - start);
+}
+
+/* The reference's parser state number (parser.go's const block, 2.9.10) for where ps is, so
+ * logged errors read the same: per op, the states after 1 and 2 bytes of the name (later
+ * bytes count up from the second), then the blank and argument states. */
+static int ref_state(const struct proto_parser *ps)
+{
+    static const uint8_t states[][4] = {
+        [OP_P] = {29, 0, 0, 0},          [OP_CONNECT] = {10, 11, 16, 17},
+        [OP_PUB] = {29, 30, 32, 33},     [OP_HPUB] = {18, 19, 22, 23},
+        [OP_SUB] = {43, 44, 46, 47},     [OP_UNSUB] = {59, 60, 64, 65},
+        [OP_PING] = {29, 34, 36, 36},    [OP_PONG] = {29, 37, 39, 39},
+        [OP_INFO] = {71, 72, 74, 75},    [OP_OK] = {1, 2, 3, 3},
+        [OP_ERR] = {4, 5, 8, 9},
+    };
+    switch (ps->state) {
+    case ST_OP:
+        if (ps->oplen == 0)
+            return 0;
+        return ps->oplen == 1 ? states[ps->op][0] : states[ps->op][1] + ps->oplen - 2;
+    case ST_SPC:
+        return states[ps->op][2];
+    case ST_ARG:
+        return states[ps->op][3];
+    case ST_SKIP:
+        return states[ps->op][2];
+    default:
+        return 40; /* MSG_PAYLOAD */
+    }
+}
+
 static enum proto_status fail_args(struct proto_parser *ps, const char *what, const char *arg,
                                    size_t len)
 {
-    snprintf(ps->errmsg, sizeof(ps->errmsg), "%s: \"%.*s\"", what, (int)(len > 128 ? 128 : len),
-             arg);
+    size_t o = (size_t)snprintf(ps->errmsg, sizeof(ps->errmsg), "%s: ", what);
+    if (o < sizeof(ps->errmsg))
+        quote(ps->errmsg + o, sizeof(ps->errmsg) - o, arg, len);
     return PROTO_ERR_ARGS;
 }
 
@@ -118,7 +198,7 @@ static enum proto_status pub_line(struct proto_parser *ps, const char *line, siz
     int64_t size, hdr = -1;
     int base;
 
-    split_args(line, len, &a);
+    split_args(line, len, false, &a);
     memset(m, 0, sizeof(*m));
     if (ps->op == OP_PUB) {
         if (a.count != 2 && a.count != 3)
@@ -150,7 +230,8 @@ static enum proto_status pub_line(struct proto_parser *ps, const char *line, siz
     m->hdr_len = hdr > 0 ? (int32_t)hdr : -1;
     m->size = (uint32_t)size;
     if (ps->max_payload > 0 && size > ps->max_payload) {
-        snprintf(ps->errmsg, sizeof(ps->errmsg), "Maximum Payload Violation");
+        snprintf(ps->errmsg, sizeof(ps->errmsg), "maximum payload exceeded: %lld vs %lld",
+                 (long long)size, (long long)ps->max_payload);
         return PROTO_ERR_MAX_PAYLOAD;
     }
     return PROTO_OK;
@@ -159,7 +240,7 @@ static enum proto_status pub_line(struct proto_parser *ps, const char *line, siz
 static enum proto_status sub_line(struct proto_parser *ps, const char *line, size_t len)
 {
     struct args a;
-    split_args(line, len, &a);
+    split_args(line, len, true, &a);
     if (a.count == 2)
         return ps->h->sub(ps->ctx, a.p[0], a.n[0], NULL, 0, a.p[1], a.n[1]) ? PROTO_STOP
                                                                               : PROTO_OK;
@@ -173,7 +254,7 @@ static enum proto_status unsub_line(struct proto_parser *ps, const char *line, s
 {
     struct args a;
     int64_t max = -1;
-    split_args(line, len, &a);
+    split_args(line, len, true, &a);
     if (a.count != 1 && a.count != 2)
         return fail_args(ps, "processUnsub Parse Error", line, len);
     if (a.count == 2) {
@@ -186,12 +267,13 @@ static enum proto_status unsub_line(struct proto_parser *ps, const char *line, s
 }
 
 /* Copies the pending message's subject and reply into msgbuf, so the message can be gathered
- * across reads. Room for the payload is added as it arrives. */
-static void start_msgbuf(struct proto_parser *ps)
+ * across reads, with room for the avail payload bytes at hand (fewer than size + 2). Room for
+ * the rest is added as it arrives, never from the claimed size: invariant (4). */
+static void start_msgbuf(struct proto_parser *ps, size_t avail)
 {
     struct proto_msg *m = &ps->pm;
     uint32_t names = m->subject_len + m->reply_len;
-    uint32_t first = names + (m->size + 2 < 4096 ? m->size + 2 : 4096);
+    uint32_t first = names + (uint32_t)avail;
     char *b = xmalloc(first);
     memcpy(b, m->subject, m->subject_len);
     if (m->reply)
@@ -205,7 +287,8 @@ static void start_msgbuf(struct proto_parser *ps)
 static enum proto_status dispatch_line(struct proto_parser *ps, const char *line, size_t len)
 {
     enum proto_status st;
-    if (ps->h->trace)
+    /* the reference traces neither INFO nor -ERR */
+    if (ps->h->trace && ps->op != OP_INFO && ps->op != OP_ERR)
         ps->h->trace(ps->ctx, op_names[ps->op], line, len);
     switch (ps->op) {
     case OP_CONNECT:
@@ -229,46 +312,40 @@ static enum proto_status dispatch_line(struct proto_parser *ps, const char *line
     case OP_UNSUB:
         return unsub_line(ps, line, len);
     case OP_INFO:
-        return PROTO_OK; /* a client's INFO is ignored */
+        /* a client's INFO: the owner may check it (the reference closes on bad JSON) */
+        return ps->h->info && ps->h->info(ps->ctx, line, len) ? PROTO_STOP : PROTO_OK;
     case OP_ERR:
-        snprintf(ps->errmsg, sizeof(ps->errmsg), "Client sent -ERR: %.*s",
-                 (int)(len > 128 ? 128 : len), line);
+        /* as the reference's processErr log line */
+        snprintf(ps->errmsg, sizeof(ps->errmsg), "Client Error %.*s", (int)(len > 256 ? 256 : len),
+                 line);
         return PROTO_ERR_CLIENT_ERR;
     default:
         return PROTO_ERR_UNKNOWN_OP;
     }
 }
 
+/* A byte no op can have here: the reference's "Unknown Protocol Operation". i indexes buf;
+ * state is the reference's state number (ref_state, or 41/42 for a payload terminator). */
 static enum proto_status unknown_op(struct proto_parser *ps, const char *buf, size_t len,
-                                    size_t i)
+                                    size_t i, int state)
 {
-    size_t n = len - i < 32 ? len - i : 32;
-    char snip[140];
-    size_t o = 0;
-    for (size_t k = 0; k < n && o + 5 < sizeof(snip); k++) {
-        unsigned char c = (unsigned char)buf[i + k];
-        if (c == '\r')
-            o += (size_t)snprintf(snip + o, sizeof(snip) - o, "\\r");
-        else if (c == '\n')
-            o += (size_t)snprintf(snip + o, sizeof(snip) - o, "\\n");
-        else if (c == '"')
-            o += (size_t)snprintf(snip + o, sizeof(snip) - o, "\\\"");
-        else if (c < 32 || c > 126)
-            o += (size_t)snprintf(snip + o, sizeof(snip) - o, "\\x%02x", c);
-        else
-            snip[o++] = (char)c;
-    }
-    snip[o] = '\0';
-    snprintf(ps->errmsg, sizeof(ps->errmsg), "Client parser ERROR, state=%d, i=%zu: proto='\"%s\"...'",
-             (int)ps->state, i, snip);
+    char snip[160];
+    snippet(snip, sizeof(snip), buf, len, i, 32);
+    snprintf(ps->errmsg, sizeof(ps->errmsg), "Client parser ERROR, state=%d, i=%zu: proto='%s...'",
+             state, i, snip);
     return PROTO_ERR_UNKNOWN_OP;
 }
 
-static enum proto_status control_line_exceeded(struct proto_parser *ps, size_t have)
+/* The control line is over max_control_line; line/n are its first bytes, for the snippet. */
+static enum proto_status control_line_exceeded(struct proto_parser *ps, const char *line,
+                                               size_t n)
 {
+    char snip[160];
+    snippet(snip, sizeof(snip), line, n, 0, 128);
     snprintf(ps->errmsg, sizeof(ps->errmsg),
-             "maximum control line exceeded: state %d, max_control_line %u, buffer len %zu",
-             (int)ps->state, ps->max_control_line, have);
+             "maximum control line exceeded: State %d, max_control_line %u, Buffer len %u "
+             "(snip: %s...)",
+             ref_state(ps), ps->max_control_line, ps->arglen, snip);
     return PROTO_ERR_CONTROL_LINE;
 }
 
@@ -307,21 +384,22 @@ static bool match_op_byte(struct proto_parser *ps, char c)
     return true;
 }
 
-/* Appends bytes of an unfinished control line to the carry buffer, after the limit check. */
+/* Appends bytes of an unfinished control line to the carry buffer, after the limit check:
+ * invariant (2). A '\r' waiting for its '\n' does not count against the limit, so a line
+ * exactly at the limit passes wherever it is split. */
 static enum proto_status carry_arg(struct proto_parser *ps, const char *p, size_t n)
 {
     size_t need = (size_t)ps->arglen + n;
-    /* a '\r' waiting for its '\n' does not count against the limit (as the reference) */
     char last = n > 0 ? p[n - 1] : (ps->arglen > 0 ? ps->arg[ps->arglen - 1] : 0);
     size_t counted = need - (last == '\r' ? 1 : 0);
     if (counted > ps->max_control_line)
-        return control_line_exceeded(ps, counted);
+        return control_line_exceeded(ps, ps->arglen ? ps->arg : p, ps->arglen ? ps->arglen : n);
     if (need > ps->argcap) {
-        uint32_t cap = ps->argcap ? ps->argcap : 128;
+        size_t cap = ps->argcap ? ps->argcap : 128;
         while (cap < need)
             cap *= 2;
         ps->arg = xrealloc(ps->arg, cap);
-        ps->argcap = cap;
+        ps->argcap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
     }
     memcpy(ps->arg + ps->arglen, p, n);
     ps->arglen = (uint32_t)need;
@@ -335,20 +413,15 @@ static void end_op(struct proto_parser *ps)
     ps->oplen = 0;
 }
 
-/* Delivers the gathered message in msgbuf and frees it. */
+/* Delivers the gathered message in msgbuf (its terminator already checked) and frees it. */
 static enum proto_status finish_msgbuf(struct proto_parser *ps)
 {
     struct proto_msg *m = &ps->pm;
     char *b = ps->msgbuf;
-    uint32_t names = m->subject_len + m->reply_len;
     int stop;
-    if (b[names + m->size] != '\r' || b[names + m->size + 1] != '\n') {
-        snprintf(ps->errmsg, sizeof(ps->errmsg), "Client parser ERROR: bad message terminator");
-        return PROTO_ERR_UNKNOWN_OP;
-    }
     m->subject = b;
     m->reply = m->reply ? b + m->subject_len : NULL;
-    m->payload = b + names;
+    m->payload = b + m->subject_len + m->reply_len;
     stop = ps->h->msg(ps->ctx, m);
     ps->msgbuf = NULL;
     ps->msgcap = 0;
@@ -386,13 +459,13 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
                     continue;
                 }
                 if (!is_blank(c))
-                    return unknown_op(ps, buf, len, i);
+                    return unknown_op(ps, buf, len, i, ref_state(ps));
                 ps->state = ST_SPC;
                 i++;
                 continue;
             }
             if (!match_op_byte(ps, c))
-                return unknown_op(ps, buf, len, i);
+                return unknown_op(ps, buf, len, i, ref_state(ps));
             i++;
             break;
         }
@@ -401,7 +474,7 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
             if (!nl)
                 return PROTO_OK; /* ignore the rest; still waiting for '\n' */
             i = (size_t)(nl - buf) + 1;
-            if (ps->h->trace)
+            if (ps->h->trace && ps->op != OP_OK) /* the reference does not trace +OK */
                 ps->h->trace(ps->ctx, op_names[ps->op], NULL, 0);
             enum op op = ps->op;
             end_op(ps);
@@ -418,12 +491,13 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
                 ps->state = ST_ARG;
             break;
         case ST_ARG: {
+            /* invariant (1): the first byte after the blanks always starts the argument, even
+             * a '\r' or '\n' (parser.go sets c.as there), so "SUB \nfoo 1\r\n" is a SUB */
             const char *start = buf + i;
-            const char *nl = memchr(start, '\n', len - i);
-            if (!nl) {
-                st = carry_arg(ps, start, len - i);
-                return st;
-            }
+            size_t from = ps->arglen == 0 ? 1 : 0;
+            const char *nl = len - i > from ? memchr(start + from, '\n', len - i - from) : NULL;
+            if (!nl)
+                return carry_arg(ps, start, len - i);
             size_t n = (size_t)(nl - start);
             const char *line;
             size_t linelen;
@@ -441,19 +515,20 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
             if (linelen > 0 && line[linelen - 1] == '\r')
                 linelen--;
             if (linelen > ps->max_control_line)
-                return control_line_exceeded(ps, linelen);
+                return control_line_exceeded(ps, line, linelen);
             st = dispatch_line(ps, line, linelen);
-            if (st != PROTO_OK) {
+            if (st != PROTO_OK)
                 return st;
-            }
             if (ps->state != ST_PAYLOAD) {
                 end_op(ps);
             } else if (len - i >= (size_t)ps->pm.size + 2) {
-                /* fast path: the whole payload is here */
+                /* fast path: the whole payload is here, nothing is copied */
                 struct proto_msg *m = &ps->pm;
                 const char *p = buf + i;
-                if (p[m->size] != '\r' || p[m->size + 1] != '\n')
-                    return unknown_op(ps, buf, len, i + m->size);
+                if (p[m->size] != '\r')
+                    return unknown_op(ps, buf, len, i + m->size, 41);
+                if (p[m->size + 1] != '\n')
+                    return unknown_op(ps, buf, len, i + m->size + 1, 42);
                 m->payload = p;
                 i += (size_t)m->size + 2;
                 int stop = ps->h->msg(ps->ctx, m);
@@ -466,7 +541,7 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
                     return PROTO_STOP;
                 continue;
             } else {
-                start_msgbuf(ps);
+                start_msgbuf(ps, len - i);
             }
             if (ps->arg) {
                 FREE_AND_NULL(ps->arg);
@@ -477,22 +552,30 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
         case ST_PAYLOAD: {
             struct proto_msg *m = &ps->pm;
             uint32_t names = m->subject_len + m->reply_len;
-            uint32_t want = m->size + 2 - ps->msglen;
-            uint32_t n = (uint32_t)(len - i < want ? len - i : want);
-            uint32_t need = names + ps->msglen + n;
-            if (need > ps->msgcap) {
-                uint32_t cap = ps->msgcap;
-                while (cap < need)
-                    cap *= 2;
-                if (cap > names + m->size + 2)
-                    cap = names + m->size + 2;
-                ps->msgbuf = xrealloc(ps->msgbuf, cap);
-                ps->msgcap = cap;
+            uint32_t total = m->size + 2;
+            uint32_t have = ps->msglen;
+            uint32_t n = (uint32_t)(len - i < total - have ? len - i : total - have);
+            if (have + n > ps->msgcap - names) {
+                /* invariant (4): grow by doubling what is held, capped at the claimed size,
+                 * so the room for the payload stays below twice what has arrived */
+                uint64_t room = 2 * (uint64_t)(ps->msgcap - names);
+                if (room > total)
+                    room = total;
+                if (room < (uint64_t)have + n)
+                    room = (uint64_t)have + n;
+                ps->msgbuf = xrealloc(ps->msgbuf, names + (size_t)room);
+                ps->msgcap = names + (uint32_t)room;
             }
-            memcpy(ps->msgbuf + names + ps->msglen, buf + i, n);
-            ps->msglen += n;
+            memcpy(ps->msgbuf + names + have, buf + i, n);
+            ps->msglen = have + n;
+            /* the terminator is checked byte by byte as it arrives, as the reference's
+             * MSG_END_R/MSG_END_N states, so a bad byte fails at once */
+            for (uint32_t k = m->size; k < m->size + 2; k++) {
+                if (k >= have && k < have + n && ps->msgbuf[names + k] != "\r\n"[k - m->size])
+                    return unknown_op(ps, buf, len, i + (k - have), k == m->size ? 41 : 42);
+            }
             i += n;
-            if (ps->msglen == m->size + 2) {
+            if (ps->msglen == total) {
                 st = finish_msgbuf(ps);
                 if (st != PROTO_OK)
                     return st;

@@ -51,6 +51,9 @@ struct proto_handlers {
     int (*unsub)(void *ctx, const char *sid, size_t sidlen, int64_t max); /* max -1: none */
     int (*ping)(void *ctx);
     int (*pong)(void *ctx);
+    /* A client's INFO line (the JSON, no line end). May be NULL: then INFO is ignored. The
+     * reference unmarshals it and closes the connection on bad JSON. */
+    int (*info)(void *ctx, const char *json, size_t len);
     /* A parsed control line, for -V tracing: the op's canonical name and its arguments
      * (no line end). May be NULL. */
     void (*trace)(void *ctx, const char *op, const char *arg, size_t arglen);
@@ -78,7 +81,7 @@ struct proto_parser {
     uint32_t msgcap;     /* capacity of msgbuf */
     /* Diagnostic for the last error: the text the reference logs (e.g.
      * "processPub Parse Error: \"foo bar baz\""). */
-    char errmsg[192];
+    char errmsg[320];
 };
 
 /* Sets up a parser with the given callbacks (borrowed) and limits. */
@@ -86,8 +89,10 @@ void proto_parser_init(struct proto_parser *ps, const struct proto_handlers *h, 
 /* Frees the parser's carried-over storage (not ps itself). */
 void proto_parser_release(struct proto_parser *ps);
 /* Feeds len bytes. Returns PROTO_OK when all were consumed (state carries over to the next
- * call), PROTO_STOP when a callback stopped it, or a PROTO_ERR_* (ps->errmsg says why); after
- * an error the parser must not be fed again. */
+ * call), PROTO_STOP when a callback stopped it, or a PROTO_ERR_* (ps->errmsg says why). After
+ * PROTO_STOP or an error the rest of buf is not consumed and the parser must not be fed again
+ * (release it). The result and the callbacks do not depend on how the stream is cut into
+ * calls. */
 enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t len);
 /* True when the parser holds no carried-over bytes (an idle connection costs nothing). */
 bool proto_parser_idle(const struct proto_parser *ps);
