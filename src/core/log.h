@@ -27,7 +27,8 @@ void log_release(struct logger *lg);
 int log_reopen(struct logger *lg);
 void log_printf(const struct logger *lg, enum log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void log_vprintf(const struct logger *lg, enum log_level lvl, const char *fmt, va_list ap);
+void log_vprintf(const struct logger *lg, enum log_level lvl, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #define log_enabled(lg, lvl)                                                                       \
     ((lvl) <= LOG_INF || ((lvl) == LOG_DBG && (lg)->debug) || ((lvl) == LOG_TRC && (lg)->trace))

@@ -310,8 +310,8 @@ TEST(wildcards_star_and_gt)
     static const char *const expect[] = {
         "MSG foo.bar 1 1\r\na\r\n",
         "MSG foo.bar 1 1\r\na\r\nMSG foo.bar.baz 1 1\r\nb\r\n",
-        "MSG foo.bar 1 1\r\na\r\nMSG foo.bar.baz 1 1\r\nb\r\nMSG foo 1 1\r\nc\r\n"
-        "MSG foo* 1 1\r\nd\r\nMSG x.bar 1 1\r\ne\r\n",
+        ("MSG foo.bar 1 1\r\na\r\nMSG foo.bar.baz 1 1\r\nb\r\nMSG foo 1 1\r\nc\r\n"
+         "MSG foo* 1 1\r\nd\r\nMSG x.bar 1 1\r\ne\r\n"),
         "MSG foo.bar 1 1\r\na\r\nMSG x.bar 1 1\r\ne\r\n",
         "MSG foo* 1 1\r\nd\r\n",
         "MSG foo 1 1\r\nc\r\nMSG foo* 1 1\r\nd\r\n",
