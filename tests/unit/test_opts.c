@@ -853,7 +853,9 @@ TEST(signal_commands_by_pid)
         {"reload", SIGHUP}, {"reopen", SIGUSR1}, {"ldm", SIGUSR2},
         {"quit", SIGINT},   {"term", SIGTERM},
     };
-    struct dummy d = {0, -1};
+    /* static: the cleanup registered by dummy_start runs after this frame is gone */
+    static struct dummy d;
+    d = (struct dummy){0, -1};
     char name[16], arg[64];
 
     unique_name(name, sizeof(name));
@@ -867,7 +869,9 @@ TEST(signal_commands_by_pid)
 
 TEST(signal_stop_is_sigkill)
 {
-    struct dummy d = {0, -1};
+    /* static: the cleanup registered by dummy_start runs after this frame is gone */
+    static struct dummy d;
+    d = (struct dummy){0, -1};
     char name[16], arg[64];
     int status = 0;
 
@@ -883,7 +887,9 @@ TEST(signal_stop_is_sigkill)
 
 TEST(signal_via_pid_file)
 {
-    struct dummy d = {0, -1};
+    /* static: the cleanup registered by dummy_start runs after this frame is gone */
+    static struct dummy d;
+    d = (struct dummy){0, -1};
     char name[16], path[64], arg[96], text[32];
     int fd;
 
@@ -904,7 +910,9 @@ TEST(signal_via_pid_file)
 
 TEST(signal_via_parse_args)
 {
-    struct dummy d = {0, -1};
+    /* static: the cleanup registered by dummy_start runs after this frame is gone */
+    static struct dummy d;
+    d = (struct dummy){0, -1};
     struct options o;
     char name[16], arg[64];
     int code = -1;
@@ -921,7 +929,9 @@ TEST(signal_via_parse_args)
 
 TEST(signal_by_process_name)
 {
-    struct dummy d = {0, -1};
+    /* static: the cleanup registered by dummy_start runs after this frame is gone */
+    static struct dummy d;
+    d = (struct dummy){0, -1};
     char name[16];
 
     unique_name(name, sizeof(name));
@@ -943,7 +953,9 @@ static void named_child(void *arg)
 
 TEST(signal_by_process_name_errors)
 {
-    struct dummy d1 = {0, -1}, d2 = {0, -1};
+    static struct dummy d1, d2; /* static: see above */
+    d1 = (struct dummy){0, -1};
+    d2 = (struct dummy){0, -1};
     struct named_call nc = {"reload", NULL};
     struct run_result *r = calloc(1, sizeof(*r));
     char name[16], want[128];
