@@ -191,6 +191,16 @@ static void on_fatal_signal(int sig)
     raise(sig);
 }
 
+/* Thread creation failing means the machine is out of resources: stop (atexit kills the
+ * servers) rather than leave threads waiting on a barrier. */
+static void start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    if (pthread_create(t, NULL, fn, arg) != 0) {
+        fprintf(stderr, "natsbench: pthread_create failed\n");
+        exit(2);
+    }
+}
+
 static int free_port(void)
 {
     struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -781,7 +791,7 @@ static void run_flow(const struct scenario *sc, const struct wild *w, int port, 
     pthread_barrier_t start;
     struct bytes chunk = {0};
     size_t per_msg = 0, k = 0;
-    int npub_open = 0, nsub_open = 0, nsub_started = 0, npub_started = 0;
+    int npub_open = 0, nsub_open = 0, nsub_started = 0;
     bool barrier_init = false;
     uint64_t t0 = 0, t_end = 0;
 
@@ -835,24 +845,11 @@ static void run_flow(const struct scenario *sc, const struct wild *w, int port, 
         }
     }
     for (int i = 0; i < nsub; i++) {
-        if (pthread_create(&st[i], NULL, subscriber_main, &subs[i]) != 0) {
-            sample_fail(out, "pthread_create failed");
-            goto done;
-        }
+        start_thread(&st[i], subscriber_main, &subs[i]);
         nsub_started++;
     }
-    for (int i = 0; i < sc->npub; i++) {
-        if (pthread_create(&pt[i], NULL, publisher_main, &pubs[i]) != 0)
-            break;
-        npub_started++;
-    }
-    if (npub_started < sc->npub) {
-        /* Cannot happen on a sane machine; release the started ones and give up. */
-        sample_fail(out, "pthread_create failed");
-        for (int i = 0; i < npub_started; i++)
-            pthread_cancel(pt[i]);
-        goto done;
-    }
+    for (int i = 0; i < sc->npub; i++)
+        start_thread(&pt[i], publisher_main, &pubs[i]);
     t0 = now_ns();
     pthread_barrier_wait(&start);
     for (int i = 0; i < sc->npub; i++) {
@@ -862,7 +859,6 @@ static void run_flow(const struct scenario *sc, const struct wild *w, int port, 
         if (pubs[i].t_done > t_end)
             t_end = pubs[i].t_done;
     }
-    npub_started = 0;
     for (int i = 0; i < nsub; i++) {
         if (!subs[i].c.failed)
             conn_write(&subs[i].c, "PING\r\n", 6);
@@ -969,10 +965,7 @@ static void run_reqrep(int port, uint64_t count, struct sample *out)
         sample_fail(out, "requester setup: %s", q.why);
         goto done;
     }
-    if (pthread_create(&th, NULL, responder_main, &r) != 0) {
-        sample_fail(out, "pthread_create failed");
-        goto done;
-    }
+    start_thread(&th, responder_main, &r);
     started = true;
     for (uint64_t i = 0; i < warm + count; i++) {
         uint64_t t = now_ns();
@@ -1169,7 +1162,6 @@ static void run_scenario(const struct config *cfg, const struct scenario *sc, st
     struct server srv[2];
     struct wild w;
     struct bytes sublines = {0};
-    long tck = sysconf(_SC_CLK_TCK);
     bool fresh = per_round_servers(sc);
 
     memset(res, 0, sizeof(*res));
@@ -1198,12 +1190,12 @@ static void run_scenario(const struct config *cfg, const struct scenario *sc, st
             struct sample smp;
             memset(&smp, 0, sizeof(smp));
             if (fresh || s->pid <= 0) {
-                if (s->pid <= 0 && !fresh && r > 0)
+                if (s->pid <= 0 && !fresh && res->crashes[side] > 0)
                     add_note(res->note[side], sizeof(res->note[side]), "restarted after a crash");
                 server_start(s);
             }
             if (s->pid <= 0) {
-                sample_fail(&smp, "server not running");
+                sample_fail(&smp, "server did not start (log: %s)", s->log_path);
             } else {
                 uint64_t c0 = server_cpu_ticks(s);
                 switch (sc->kind) {
@@ -1257,7 +1249,6 @@ static void run_scenario(const struct config *cfg, const struct scenario *sc, st
             add_note(res->note[i], sizeof(res->note[i]), t);
         }
     }
-    (void)tck;
     if (sc->wildcard)
         wild_free(&w);
     free(sublines.p);
@@ -1339,7 +1330,7 @@ static void print_table(FILE *f, const struct result *res, int n)
                 snprintf(mb, sizeof(mb), "%.1f", (double)r->peak_kb[1] / 1024.0);
                 snprintf(dr, sizeof(dr), "%" PRIu64 "/%" PRIu64, r->drops[0], r->drops[1]);
                 if (r->note[0][0])
-                    snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "ref: %s ",
+                    snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "ref: %s; ",
                              r->note[0]);
                 if (r->note[1][0])
                     snprintf(notes + strlen(notes), sizeof(notes) - strlen(notes), "nat: %s",
@@ -1347,10 +1338,16 @@ static void print_table(FILE *f, const struct result *res, int n)
             } else {
                 ca[0] = cb[0] = xa[0] = xb[0] = xr[0] = ma[0] = mb[0] = dr[0] = 0;
             }
-            fprintf(f, "%-15s %-9s %-3s %9s %9s %7s | %7s %7s | %9s %9s %6s | %7s %7s | %9s %s\n",
-                    m == 0 ? r->sc->name : "", r->sc->metric[m],
-                    r->sc->higher_better[m] ? "hi" : "lo", sa, sb, sr, ca, cb, xa, xb, xr, ma, mb,
-                    dr, notes);
+            char line[1024];
+            snprintf(line, sizeof(line),
+                     "%-15s %-9s %-3s %9s %9s %7s | %7s %7s | %9s %9s %6s | %7s %7s | %9s %s",
+                     m == 0 ? r->sc->name : "", r->sc->metric[m],
+                     r->sc->higher_better[m] ? "hi" : "lo", sa, sb, sr, ca, cb, xa, xb, xr, ma, mb,
+                     dr, notes);
+            size_t ll = strlen(line);
+            while (ll > 0 && line[ll - 1] == ' ')
+                line[--ll] = 0;
+            fprintf(f, "%s\n", line);
         }
     }
 }
@@ -1537,17 +1534,26 @@ static bool json_field_num(const char *line, const char *key, double *out)
     return end != p;
 }
 
-static void print_compare(const char *path, const struct result *res, int n)
+static void print_compare(const struct config *cfg, const struct result *res, int n)
 {
+    const char *path = cfg->compare;
     FILE *f = fopen(path, "r");
     char *line = NULL;
     size_t cap = 0;
+    double om = 0, orr = 0;
 
     if (!f) {
         fprintf(stderr, "natsbench: --compare %s: %s\n", path, strerror(errno));
         return;
     }
     printf("\nchange since %s (medians; + is better, whichever way the metric points)\n", path);
+    /* The header line holds the run's sizes: figures from other sizes compare poorly. */
+    if (getline(&line, &cap, f) > 0 && json_field_num(line, "msgs", &om) &&
+        json_field_num(line, "rounds", &orr) &&
+        ((uint64_t)om != cfg->msgs || (int)orr != cfg->rounds))
+        printf("note: that run used --msgs %.0f --rounds %.0f, this one --msgs %" PRIu64
+               " --rounds %d\n",
+               om, orr, cfg->msgs, cfg->rounds);
     printf("%-15s %-9s %10s %10s %8s | %10s %10s %8s | %9s %9s\n", "scenario", "metric",
            "nat old", "nat new", "change", "ref old", "ref new", "change", "ratio old",
            "ratio new");
@@ -1695,8 +1701,8 @@ static void rm_logdir(const char *dir)
 int main(int argc, char **argv)
 {
     struct config cfg = {.bin = {"/usr/sbin/nats-server", NULL},
-                         .msgs = 2000000,
-                         .rounds = 3,
+                         .msgs = 6000000,
+                         .rounds = 5,
                          .idle_conns = 10000,
                          .subs = 1000000,
                          .rr = 20000};
@@ -1752,15 +1758,15 @@ int main(int argc, char **argv)
     }
     if (cfg.quick) {
         if (!msgs_set)
-            cfg.msgs = 200000;
+            cfg.msgs = 500000;
         if (!rounds_set)
-            cfg.rounds = 1;
+            cfg.rounds = 2;
         if (!idle_set)
             cfg.idle_conns = 2000;
         if (!subs_set)
             cfg.subs = 100000;
         if (!rr_set)
-            cfg.rr = 2000;
+            cfg.rr = 5000;
     }
     if (!cfg.bin[1] || cfg.rounds < 1 || cfg.rounds > MAX_ROUNDS || cfg.msgs < 1000) {
         usage(stderr);
@@ -1803,6 +1809,16 @@ int main(int argc, char **argv)
     uname(&un);
     snprintf(machine, sizeof(machine), "%s %s, %ld CPUs", un.nodename, un.machine,
              sysconf(_SC_NPROCESSORS_ONLN));
+    FILE *la = fopen("/proc/loadavg", "r");
+    double l1 = 0, l5 = 0, l15 = 0;
+    if (la) {
+        if (fscanf(la, "%lf %lf %lf", &l1, &l5, &l15) != 3)
+            l1 = l5 = l15 = 0;
+        fclose(la);
+    }
+    /* Other work on the machine skews every figure: the load average says how much. */
+    size_t ml = strlen(machine);
+    snprintf(machine + ml, sizeof(machine) - ml, ", load average %.2f %.2f %.2f", l1, l5, l15);
     printf("natsbench %s on %s\nreference: %s\nnatrium:   %s\n", date, machine, cfg.bin[0],
            cfg.bin[1]);
     printf("msgs %" PRIu64 ", rounds %d (alternating reference, natrium), idle conns %d, subs %" PRIu64
@@ -1838,7 +1854,7 @@ int main(int argc, char **argv)
     if (cfg.out && write_outputs(&cfg, res, nres, date, machine) != 0)
         rc = 1;
     if (cfg.compare)
-        print_compare(cfg.compare, res, nres);
+        print_compare(&cfg, res, nres);
     bool trouble = false;
     for (int i = 0; i < nres; i++)
         trouble |= res[i].failed[0] || res[i].failed[1] || res[i].slow[0] || res[i].slow[1];

@@ -591,8 +591,9 @@ static int int_value(struct parser *p, struct conf_node *n)
     slen = strlen(s + digits);
     if (slen >= sizeof(suffix))
         return val_err(p, "expected integer, but got '%s'", s);
-    for (size_t i = 0; i <= slen; i++)
+    for (size_t i = 0; i < slen && i < sizeof(suffix) - 1; i++)
         suffix[i] = (char)tolower((unsigned char)s[digits + i]);
+    suffix[slen < sizeof(suffix) ? slen : sizeof(suffix) - 1] = '\0';
     for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
         if (strcmp(suffixes[i].s, suffix) == 0) {
             int64_t m = suffixes[i].mult;

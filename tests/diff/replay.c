@@ -56,7 +56,8 @@ static void *xrealloc(void *p, size_t n)
     return q;
 }
 
-static void bytes_add(struct bytes *b, const void *p, size_t n)
+/* noinline: at -O3 gcc 12 inlines it into callers and reports an impossible memcpy bound */
+__attribute__((noinline)) static void bytes_add(struct bytes *b, const void *p, size_t n)
 {
     if (b->len + n + 1 > b->cap) {
         b->cap = (b->len + n + 1) * 2;
