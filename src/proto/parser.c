@@ -2,8 +2,9 @@
  * States: OP (matching the op name byte by byte, so a bad byte fails at once as in the
  * reference), SPC (blanks after the op), ARG (the rest of the control line, found with memchr),
  * SKIP (PING/PONG/+OK: bytes up to '\n' are ignored, never buffered), PAYLOAD (message bytes
- * plus CRLF). Invariant: outside a call, arg/msgbuf hold only bytes of the op in progress, and
- * both are NULL when the parser is between ops. Design: docs/internals/parser.md */
+ * plus CRLF). Invariants (numbered in docs/internals/parser.md): outside a call, arg/msgbuf
+ * hold only bytes of the op in progress, both NULL between ops (3); the callbacks and the
+ * result do not depend on how the stream is cut into calls (6). */
 #include "proto/parser.h"
 
 #include "core/xmalloc.h"
@@ -14,14 +15,26 @@
 
 enum state { ST_OP, ST_SPC, ST_ARG, ST_SKIP, ST_PAYLOAD };
 
-enum op { OP_NONE, OP_P, OP_CONNECT, OP_PUB, OP_HPUB, OP_SUB, OP_UNSUB, OP_PING, OP_PONG,
-          OP_INFO, OP_OK, OP_ERR };
+enum op {
+    OP_NONE,
+    OP_P,
+    OP_CONNECT,
+    OP_PUB,
+    OP_HPUB,
+    OP_SUB,
+    OP_UNSUB,
+    OP_PING,
+    OP_PONG,
+    OP_INFO,
+    OP_OK,
+    OP_ERR
+};
 
 /* Canonical names, indexed by enum op; also what the name must match (case-insensitive). */
 static const char *const op_names[] = {
-    [OP_NONE] = "", [OP_P] = "P", [OP_CONNECT] = "CONNECT", [OP_PUB] = "PUB",
-    [OP_HPUB] = "HPUB", [OP_SUB] = "SUB", [OP_UNSUB] = "UNSUB", [OP_PING] = "PING",
-    [OP_PONG] = "PONG", [OP_INFO] = "INFO", [OP_OK] = "+OK", [OP_ERR] = "-ERR",
+    [OP_NONE] = "",     [OP_P] = "P",       [OP_CONNECT] = "CONNECT", [OP_PUB] = "PUB",
+    [OP_HPUB] = "HPUB", [OP_SUB] = "SUB",   [OP_UNSUB] = "UNSUB",     [OP_PING] = "PING",
+    [OP_PONG] = "PONG", [OP_INFO] = "INFO", [OP_OK] = "+OK",          [OP_ERR] = "-ERR",
 };
 
 #define MAX_ARGS 5
@@ -94,11 +107,12 @@ static void split_args(const char *s, size_t len, bool crlf_splits, struct args 
     }
 }
 
-/* Decimal size as the reference's parseSize: digits only, 1..9 of them; -1 otherwise. */
+/* Decimal size as the reference's parseSize: digits only, at most 9 of them; -1 otherwise.
+ * n >= 1: split_args makes no empty arguments. */
 static int64_t parse_size(const char *s, uint32_t n)
 {
     int64_t v = 0;
-    if (n == 0 || n > MAX_SIZE_DIGITS)
+    if (n > MAX_SIZE_DIGITS)
         return -1;
     for (uint32_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
@@ -110,17 +124,12 @@ static int64_t parse_size(const char *s, uint32_t n)
 
 /* Go's %q of p[0..n), as the reference quotes protocol bytes in its logs: quotes, C escapes,
  * \xNN for other non-printable bytes (bytes >= 0x80 too: an approximation of Go, which keeps
- * valid UTF-8). Truncates to fit out. */
+ * valid UTF-8). Truncates to fit out; cap >= 3. */
 static void quote(char *out, size_t cap, const char *p, size_t n)
 {
     static const char esc[] = "\a\b\f\n\r\t\v\\\"";
     static const char name[] = "abfnrtv\\\"";
     size_t o = 0;
-    if (cap < 3) {
-        if (cap)
-            out[0] = '\0';
-        return;
-    }
     out[o++] = '"';
     for (size_t k = 0; k < n && o + 6 < cap; k++) {
         unsigned char c = (unsigned char)p[k];
@@ -138,15 +147,12 @@ static void quote(char *out, size_t cap, const char *p, size_t n)
     out[o] = '\0';
 }
 
-/* As the reference's protoSnippet: at most max bytes from start, quoted, and one byte short
- * when the buffer ends first (the reference's own off-by-one, kept so logs read the same). */
+/* As the reference's protoSnippet: at most max bytes from start (< len), quoted, and one byte
+ * short when the buffer ends first (the reference's own off-by-one, kept so logs read the
+ * same). */
 static void snippet(char *out, size_t cap, const char *buf, size_t len, size_t start, size_t max)
 {
     size_t stop = start + max;
-    if (start >= len) {
-        quote(out, cap, "", 0);
-        return;
-    }
     if (stop > len)
         stop = len - 1;
     quote(out, cap, buf + start, stop - start);
@@ -154,39 +160,30 @@ static void snippet(char *out, size_t cap, const char *buf, size_t len, size_t s
 
 /* The reference's parser state number (parser.go's const block, 2.9.10) for where ps is, so
  * logged errors read the same: per op, the states after 1 and 2 bytes of the name (later
- * bytes count up from the second), then the blank and argument states. */
+ * bytes count up from the second), then the blank and argument states. Errors arise only in
+ * ST_OP and ST_ARG; payload errors pass their state themselves. */
 static int ref_state(const struct proto_parser *ps)
 {
     static const uint8_t states[][4] = {
-        [OP_P] = {29, 0, 0, 0},          [OP_CONNECT] = {10, 11, 16, 17},
-        [OP_PUB] = {29, 30, 32, 33},     [OP_HPUB] = {18, 19, 22, 23},
-        [OP_SUB] = {43, 44, 46, 47},     [OP_UNSUB] = {59, 60, 64, 65},
-        [OP_PING] = {29, 34, 36, 36},    [OP_PONG] = {29, 37, 39, 39},
-        [OP_INFO] = {71, 72, 74, 75},    [OP_OK] = {1, 2, 3, 3},
+        [OP_P] = {29, 0, 0, 0},       [OP_CONNECT] = {10, 11, 16, 17},
+        [OP_PUB] = {29, 30, 32, 33},  [OP_HPUB] = {18, 19, 22, 23},
+        [OP_SUB] = {43, 44, 46, 47},  [OP_UNSUB] = {59, 60, 64, 65},
+        [OP_PING] = {29, 34, 36, 36}, [OP_PONG] = {29, 37, 39, 39},
+        [OP_INFO] = {71, 72, 74, 75}, [OP_OK] = {1, 2, 3, 3},
         [OP_ERR] = {4, 5, 8, 9},
     };
-    switch (ps->state) {
-    case ST_OP:
-        if (ps->oplen == 0)
-            return 0;
-        return ps->oplen == 1 ? states[ps->op][0] : states[ps->op][1] + ps->oplen - 2;
-    case ST_SPC:
-        return states[ps->op][2];
-    case ST_ARG:
+    if (ps->state == ST_ARG)
         return states[ps->op][3];
-    case ST_SKIP:
-        return states[ps->op][2];
-    default:
-        return 40; /* MSG_PAYLOAD */
-    }
+    if (ps->oplen == 0)
+        return 0;
+    return ps->oplen == 1 ? states[ps->op][0] : states[ps->op][1] + ps->oplen - 2;
 }
 
 static enum proto_status fail_args(struct proto_parser *ps, const char *what, const char *arg,
                                    size_t len)
 {
-    size_t o = (size_t)snprintf(ps->errmsg, sizeof(ps->errmsg), "%s: ", what);
-    if (o < sizeof(ps->errmsg))
-        quote(ps->errmsg + o, sizeof(ps->errmsg) - o, arg, len);
+    size_t o = (size_t)snprintf(ps->errmsg, sizeof(ps->errmsg), "%s: ", what); /* what is short */
+    quote(ps->errmsg + o, sizeof(ps->errmsg) - o, arg, len);
     return PROTO_ERR_ARGS;
 }
 
@@ -242,11 +239,10 @@ static enum proto_status sub_line(struct proto_parser *ps, const char *line, siz
     struct args a;
     split_args(line, len, true, &a);
     if (a.count == 2)
-        return ps->h->sub(ps->ctx, a.p[0], a.n[0], NULL, 0, a.p[1], a.n[1]) ? PROTO_STOP
-                                                                              : PROTO_OK;
+        return ps->h->sub(ps->ctx, a.p[0], a.n[0], NULL, 0, a.p[1], a.n[1]) ? PROTO_STOP : PROTO_OK;
     if (a.count == 3)
         return ps->h->sub(ps->ctx, a.p[0], a.n[0], a.p[1], a.n[1], a.p[2], a.n[2]) ? PROTO_STOP
-                                                                                    : PROTO_OK;
+                                                                                   : PROTO_OK;
     return fail_args(ps, "processSub Parse Error", line, len);
 }
 
@@ -314,20 +310,17 @@ static enum proto_status dispatch_line(struct proto_parser *ps, const char *line
     case OP_INFO:
         /* a client's INFO: the owner may check it (the reference closes on bad JSON) */
         return ps->h->info && ps->h->info(ps->ctx, line, len) ? PROTO_STOP : PROTO_OK;
-    case OP_ERR:
-        /* as the reference's processErr log line */
-        snprintf(ps->errmsg, sizeof(ps->errmsg), "Client Error %.*s", (int)(len > 256 ? 256 : len),
-                 line);
-        return PROTO_ERR_CLIENT_ERR;
     default:
-        return PROTO_ERR_UNKNOWN_OP;
+        /* OP_ERR, the only other op with an argument; as the reference's processErr log */
+        snprintf(ps->errmsg, sizeof(ps->errmsg), "Client Error %.*s", (int)len, line);
+        return PROTO_ERR_CLIENT_ERR;
     }
 }
 
 /* A byte no op can have here: the reference's "Unknown Protocol Operation". i indexes buf;
  * state is the reference's state number (ref_state, or 41/42 for a payload terminator). */
-static enum proto_status unknown_op(struct proto_parser *ps, const char *buf, size_t len,
-                                    size_t i, int state)
+static enum proto_status unknown_op(struct proto_parser *ps, const char *buf, size_t len, size_t i,
+                                    int state)
 {
     char snip[160];
     snippet(snip, sizeof(snip), buf, len, i, 32);
@@ -337,8 +330,7 @@ static enum proto_status unknown_op(struct proto_parser *ps, const char *buf, si
 }
 
 /* The control line is over max_control_line; line/n are its first bytes, for the snippet. */
-static enum proto_status control_line_exceeded(struct proto_parser *ps, const char *line,
-                                               size_t n)
+static enum proto_status control_line_exceeded(struct proto_parser *ps, const char *line, size_t n)
 {
     char snip[160];
     snippet(snip, sizeof(snip), line, n, 0, 128);
@@ -355,25 +347,49 @@ static bool match_op_byte(struct proto_parser *ps, char c)
     c = upper(c);
     if (ps->oplen == 0) {
         switch (c) {
-        case 'C': ps->op = OP_CONNECT; break;
-        case 'P': ps->op = OP_P; break;
-        case 'H': ps->op = OP_HPUB; break;
-        case 'S': ps->op = OP_SUB; break;
-        case 'U': ps->op = OP_UNSUB; break;
-        case 'I': ps->op = OP_INFO; break;
-        case '+': ps->op = OP_OK; break;
-        case '-': ps->op = OP_ERR; break;
-        default: return false;
+        case 'C':
+            ps->op = OP_CONNECT;
+            break;
+        case 'P':
+            ps->op = OP_P;
+            break;
+        case 'H':
+            ps->op = OP_HPUB;
+            break;
+        case 'S':
+            ps->op = OP_SUB;
+            break;
+        case 'U':
+            ps->op = OP_UNSUB;
+            break;
+        case 'I':
+            ps->op = OP_INFO;
+            break;
+        case '+':
+            ps->op = OP_OK;
+            break;
+        case '-':
+            ps->op = OP_ERR;
+            break;
+        default:
+            return false;
         }
         ps->oplen = 1;
         return true;
     }
     if (ps->op == OP_P) {
         switch (c) {
-        case 'U': ps->op = OP_PUB; break;
-        case 'I': ps->op = OP_PING; break;
-        case 'O': ps->op = OP_PONG; break;
-        default: return false;
+        case 'U':
+            ps->op = OP_PUB;
+            break;
+        case 'I':
+            ps->op = OP_PING;
+            break;
+        case 'O':
+            ps->op = OP_PONG;
+            break;
+        default:
+            return false;
         }
         ps->oplen = 2;
         return true;
@@ -399,7 +415,7 @@ static enum proto_status carry_arg(struct proto_parser *ps, const char *p, size_
         while (cap < need)
             cap *= 2;
         ps->arg = xrealloc(ps->arg, cap);
-        ps->argcap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+        ps->argcap = (uint32_t)cap; /* need <= max_control_line + 1, an int32 in the reference */
     }
     memcpy(ps->arg + ps->arglen, p, n);
     ps->arglen = (uint32_t)need;
@@ -512,7 +528,7 @@ enum proto_status proto_parse(struct proto_parser *ps, const char *buf, size_t l
                 linelen = n;
             }
             i += n + 1;
-            if (linelen > 0 && line[linelen - 1] == '\r')
+            if (line[linelen - 1] == '\r') /* linelen >= 1: invariant (1) */
                 linelen--;
             if (linelen > ps->max_control_line)
                 return control_line_exceeded(ps, line, linelen);

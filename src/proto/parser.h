@@ -16,10 +16,10 @@
  * server maps them to -ERR texts and close reasons (server/client.c). */
 enum proto_status {
     PROTO_OK = 0,
-    PROTO_STOP,           /* a callback returned non-zero: stop, the caller decides */
-    PROTO_ERR_UNKNOWN_OP, /* -ERR 'Unknown Protocol Operation', close */
-    PROTO_ERR_AUTH_FIRST, /* auth required and the first op is not CONNECT: -ERR
-                             'Authorization Violation', close */
+    PROTO_STOP,             /* a callback returned non-zero: stopped, do not feed again */
+    PROTO_ERR_UNKNOWN_OP,   /* -ERR 'Unknown Protocol Operation', close */
+    PROTO_ERR_AUTH_FIRST,   /* auth required and the first op is not CONNECT: -ERR
+                               'Authorization Violation', close */
     PROTO_ERR_CONTROL_LINE, /* -ERR 'maximum control line exceeded', close */
     PROTO_ERR_MAX_PAYLOAD,  /* -ERR 'Maximum Payload Violation', close */
     PROTO_ERR_ARGS,         /* bad argument count or size: close without -ERR */
@@ -30,7 +30,7 @@ enum proto_status {
 /* A PUB or HPUB as the parser saw it. Slices are borrowed: valid only during the callback. */
 struct proto_msg {
     const char *subject;
-    const char *reply; /* NULL when absent */
+    const char *reply;   /* NULL when absent */
     const char *payload; /* size bytes: headers (hdr_len) then body */
     uint32_t subject_len;
     uint32_t reply_len;
@@ -63,16 +63,16 @@ struct proto_parser {
     const struct proto_handlers *h;
     void *ctx;
     /* Limits and negotiated features, set by the owner; may change between calls. */
-    uint32_t max_control_line;
-    int64_t max_payload; /* <= 0: unlimited */
-    bool headers;        /* HPUB allowed */
-    bool need_connect;   /* auth required and no CONNECT yet: first op must be CONNECT */
+    uint32_t max_control_line; /* argument bytes after the op; below 2^31 (int32 upstream) */
+    int64_t max_payload;       /* <= 0: unlimited */
+    bool headers;              /* HPUB allowed */
+    bool need_connect;         /* auth required and no CONNECT yet: first op must be CONNECT */
 
     /* internal state */
     uint8_t state;
-    uint8_t op;      /* which op is being read */
-    uint8_t oplen;   /* bytes of the op name matched so far */
-    char *arg;       /* control-line bytes carried over from an earlier read */
+    uint8_t op;    /* which op is being read */
+    uint8_t oplen; /* bytes of the op name matched so far */
+    char *arg;     /* control-line bytes carried over from an earlier read */
     uint32_t arglen;
     uint32_t argcap;
     struct proto_msg pm; /* pending message while its payload is read */

@@ -400,15 +400,18 @@ static void parse_failed(struct client *c, enum proto_status st)
         client_close(c, CLOSE_MAX_CONTROL_LINE);
         break;
     case PROTO_ERR_MAX_PAYLOAD:
-        client_log(c, LOG_ERR, "%s", proto_err_text(ERRT_MAX_PAYLOAD));
+        client_log(c, LOG_ERR, "%s", c->ps.errmsg);
         client_send_err(c, proto_err_text(ERRT_MAX_PAYLOAD));
         client_close(c, CLOSE_MAX_PAYLOAD);
         break;
     case PROTO_ERR_ARGS:
     case PROTO_ERR_NO_HEADERS:
-    case PROTO_ERR_CLIENT_ERR:
         client_log(c, LOG_ERR, "%s", c->ps.errmsg);
         client_close(c, CLOSE_PROTOCOL_VIOLATION);
+        break;
+    case PROTO_ERR_CLIENT_ERR:
+        client_log(c, LOG_ERR, "%s", c->ps.errmsg);
+        client_close(c, CLOSE_PARSE_ERROR); /* as the reference's processErr */
         break;
     case PROTO_OK:
     case PROTO_STOP:
@@ -421,7 +424,7 @@ static void read_in(struct client *c)
     struct loop *lp = c->loop;
     ssize_t n;
     do {
-        n = read(c->fd, lp->rbuf, 64 * 1024);
+        n = read(c->fd, lp->rbuf, LOOP_READ_BUF_SIZE);
     } while (n < 0 && errno == EINTR);
     if (n == 0) {
         client_close(c, CLOSE_CLIENT);

@@ -393,7 +393,23 @@ static int pong_cb(void *ctx)
     return 0;
 }
 
+/* A client's INFO is ignored, but it must be JSON: the reference closes on garbage. */
+static int info_cb(void *ctx, const char *json, size_t len)
+{
+    struct client *c = ctx;
+    json_error_t jerr;
+    json_t *root = json_loadb(json, len, 0, &jerr);
+    if (!root) {
+        client_log(c, LOG_ERR, "processInfo: bad JSON: %.*s", (int)(len > 128 ? 128 : len), json);
+        client_close(c, CLOSE_PROTOCOL_VIOLATION);
+        return 1;
+    }
+    json_decref(root);
+    return 0;
+}
+
 const struct proto_handlers client_proto_handlers = {
+    .info = info_cb,
     .connect = connect_cb,
     .pub_line = pub_line_cb,
     .msg = msg_cb,

@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define READ_BUF_SIZE (64 * 1024)
 #define MAX_EVENTS 256
 #define MATCH_CACHE_SIZE 1024 /* entries; cleared when 3/4 full or when genid moves */
 
@@ -31,7 +30,7 @@ struct loop *loop_new(struct server *s, int idx)
 
     lp->srv = s;
     lp->idx = idx;
-    lp->rbuf = xmalloc(READ_BUF_SIZE);
+    lp->rbuf = xmalloc(LOOP_READ_BUF_SIZE);
     lp->rng = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)(uintptr_t)lp) ^ (uint64_t)clock_wall_ns();
     lp->wake = xcalloc((size_t)s->nloops, sizeof(bool));
     lp->cache_cap = MATCH_CACHE_SIZE;

@@ -13,6 +13,10 @@ struct client;
 struct loop;
 struct sl_result;
 
+/* Bytes one read() may take from a socket into the loop's shared buffer. Large reads mean
+ * fewer syscalls for fast publishers; the buffer is per loop, not per connection. */
+#define LOOP_READ_BUF_SIZE (256 * 1024)
+
 struct timer {
     int64_t when; /* monotonic ms */
     int32_t idx;  /* position in the heap, -1 when not armed */
