@@ -4,6 +4,7 @@
 #include "server/client.h"
 
 #include "core/clock.h"
+#include "core/units.h"
 #include "core/xmalloc.h"
 #include "server/info.h"
 #include "server/server.h"
@@ -311,9 +312,11 @@ static void wd_timer_cb(struct loop *lp, struct timer *t)
         timer_arm(lp, t, c->last_progress + s->opts.write_deadline_ms);
         return;
     }
+    char dl[32];
+    units_format_duration(s->opts.write_deadline_ms, dl, sizeof(dl));
     client_log(c, LOG_INF,
-               "Slow Consumer Detected: WriteDeadline of %lldms exceeded with %llu chars to send",
-               (long long)s->opts.write_deadline_ms, (unsigned long long)pending);
+               "Slow Consumer Detected: WriteDeadline of %s exceeded with %llu chars to send", dl,
+               (unsigned long long)pending);
     lp->slow_consumers++;
     client_close(c, CLOSE_SLOW_DEADLINE);
 }
@@ -500,6 +503,14 @@ void client_close(struct client *c, enum close_reason reason)
     timer_cancel(lp, &c->conn_timer);
     timer_cancel(lp, &c->wd_timer);
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    if (reason == CLOSE_SLOW_PENDING || reason == CLOSE_SLOW_DEADLINE ||
+        reason == CLOSE_WRITE_ERROR) {
+        /* A reader that stopped: what is still queued in the kernel will not be read, so
+         * reset instead of a graceful close that would hold it (up to the socket's send
+         * buffer, megabytes) until the peer drains it or TCP gives up. */
+        struct linger lg = {.l_onoff = 1, .l_linger = 0};
+        setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+    }
     close(c->fd);
     c->fd = -1;
     if (c->prev)

@@ -200,5 +200,34 @@ TEST(slow_consumer_is_cut_without_err)
     char *all = wire_drain(sub, 300);
     ASSERT(strstr(all, "-ERR") == NULL);
     free(all);
+    /* reset, not a graceful close that would keep megabytes queued for a stalled reader */
     ASSERT(wire_wait_closed(sub, 3000));
+}
+
+TEST(write_deadline_cuts_a_reader_that_stopped)
+{
+    struct server_proc sp = {0};
+    struct wire *sub, *pub;
+    char payload[4097];
+    int rcvbuf = 4096;
+
+    /* natrium only: see slow_consumer_is_cut_without_err for what the reference does */
+    if (pu_testing_ref())
+        SKIP("reference stalls the publisher instead");
+    /* max_pending far above what is sent: only the deadline can cut the reader */
+    PU_START_CONF(&sp, "write_deadline: \"1s\"\n");
+    sub = PU_CONNECT(sp.port);
+    setsockopt(sub->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    wire_send(sub, "CONNECT " PU_QUIET "\r\nSUB big 1\r\nPING\r\n");
+    WIRE_EXPECT(sub, "PONG\r\n");
+    pub = PU_CLIENT(sp.port, PU_QUIET);
+    memset(payload, 'y', 4096);
+    payload[4096] = '\0';
+    for (int i = 0; i < 2000; i++) /* 8 MiB: more than the socket buffers hold */
+        wire_sendf(pub, "PUB big 4096\r\n%s\r\n", payload);
+    ASSERT(proc_log_wait(&sp, "Slow Consumer Detected: WriteDeadline of 1s exceeded", 5000));
+    /* reset, not a graceful close that would keep megabytes queued for a stalled reader */
+    ASSERT(wire_wait_closed(sub, 3000));
+    wire_send(pub, "PING\r\n");
+    free(WIRE_UNTIL(pub, "PONG\r\n"));
 }
