@@ -422,28 +422,41 @@ static void parse_failed(struct client *c, enum proto_status st)
     }
 }
 
+/* Reads and parses. A read that fills the whole buffer means the client is streaming: read
+ * again at once (up to READ_BURST times, so one connection cannot starve the others on the
+ * loop) instead of going back through epoll_wait. */
+#define READ_BURST 4
+
 static void read_in(struct client *c)
 {
     struct loop *lp = c->loop;
-    ssize_t n;
-    do {
-        n = read(c->fd, lp->rbuf, LOOP_READ_BUF_SIZE);
-    } while (n < 0 && errno == EINTR);
-    if (n == 0) {
-        client_close(c, CLOSE_CLIENT);
-        return;
-    }
-    if (n < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+
+    for (int burst = 0; burst < READ_BURST; burst++) {
+        ssize_t n;
+        do {
+            n = read(c->fd, lp->rbuf, LOOP_READ_BUF_SIZE);
+        } while (n < 0 && errno == EINTR);
+        if (n == 0) {
+            client_close(c, CLOSE_CLIENT);
             return;
-        client_close(c, errno == ECONNRESET ? CLOSE_CLIENT : CLOSE_READ_ERROR);
-        return;
+        }
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                client_close(c, errno == ECONNRESET ? CLOSE_CLIENT : CLOSE_READ_ERROR);
+            return;
+        }
+        c->in_bytes += (uint64_t)n;
+        lp->batch_in += (uint64_t)n;
+        c->last_in = clock_mono_ms();
+        enum proto_status st = proto_parse(&c->ps, lp->rbuf, (size_t)n);
+        if (st != PROTO_OK) {
+            if (!c->closed)
+                parse_failed(c, st);
+            return;
+        }
+        if (c->closed || (size_t)n < LOOP_READ_BUF_SIZE)
+            return;
     }
-    c->in_bytes += (uint64_t)n;
-    c->last_in = clock_mono_ms();
-    enum proto_status st = proto_parse(&c->ps, lp->rbuf, (size_t)n);
-    if (st != PROTO_OK && !c->closed)
-        parse_failed(c, st);
 }
 
 void client_on_events(struct client *c, uint32_t events)

@@ -18,6 +18,10 @@
 #include <unistd.h>
 
 #define MAX_EVENTS 256
+/* After a batch that read at least LOOP_SPIN_MIN_BYTES (a client is streaming), poll for
+ * LOOP_SPIN_US before sleeping. Light traffic never spins, so a quiet loop costs no CPU. */
+#define LOOP_SPIN_US 50
+#define LOOP_SPIN_MIN_BYTES (64 * 1024)
 #define MATCH_CACHE_SIZE 1024 /* entries; cleared when 3/4 full or when genid moves */
 
 /* Tags in epoll data for the non-client descriptors. Client events carry the client pointer. */
@@ -350,8 +354,20 @@ static void *loop_main(void *arg)
     struct server *s = lp->srv;
     struct epoll_event evs[MAX_EVENTS];
 
+    int64_t busy_until = 0; /* monotonic us: poll without sleeping until then */
+
     while (!atomic_load_explicit(&s->shutdown, memory_order_acquire)) {
-        int n = epoll_wait(lp->epfd, evs, MAX_EVENTS, next_timeout(lp));
+        int n = epoll_wait(lp->epfd, evs, MAX_EVENTS, 0);
+        if (n == 0) {
+            /* Nothing ready. Right after a streaming batch, keep polling a few microseconds:
+             * a publisher streaming into us refills the socket almost at once, and a sleep and
+             * wake-up per read costs both sides more than the spin (see
+             * docs/internals/performance.md). Idle loops sleep at once. */
+            if (clock_mono_us() < busy_until)
+                continue;
+            n = epoll_wait(lp->epfd, evs, MAX_EVENTS, next_timeout(lp));
+        }
+        lp->batch_in = 0;
         if (n < 0 && errno != EINTR)
             break;
         for (int i = 0; i < n; i++) {
@@ -366,6 +382,8 @@ static void *loop_main(void *arg)
         run_timers(lp);
         flush_pending(lp);
         drop_closed(lp);
+        if (lp->batch_in >= LOOP_SPIN_MIN_BYTES)
+            busy_until = clock_mono_us() + LOOP_SPIN_US;
     }
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL);
     close_all(lp);

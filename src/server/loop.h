@@ -57,6 +57,8 @@ struct loop {
     uint32_t cache_cap, cache_n;
     uint64_t cache_genid;
 
+    uint64_t batch_in; /* bytes read in the current batch (decides whether to spin) */
+
     /* counters (this loop's share; summed for monitoring) */
     uint64_t in_msgs, in_bytes, out_msgs, out_bytes, slow_consumers;
 };
