@@ -259,9 +259,9 @@ int proc_stop(struct server_proc *sp, int sig)
     return st;
 }
 
-char *proc_read_log(const struct server_proc *sp)
+char *proc_read_file(const char *path)
 {
-    FILE *f = fopen(sp->log_path, "r");
+    FILE *f = fopen(path, "r");
     char *s;
     long n;
     if (!f)
@@ -274,6 +274,11 @@ char *proc_read_log(const struct server_proc *sp)
     s[n] = '\0';
     fclose(f);
     return s;
+}
+
+char *proc_read_log(const struct server_proc *sp)
+{
+    return proc_read_file(sp->log_path);
 }
 
 bool proc_log_wait(const struct server_proc *sp, const char *needle, int timeout_ms)

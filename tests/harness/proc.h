@@ -37,6 +37,8 @@ int proc_start_conf(struct server_proc *sp, const char *bin, const char *conf_te
 /* Sends sig and waits up to 5 s for exit; SIGKILL after that. Returns the exit status as
  * waitpid reports it, or -1. Idempotent. */
 int proc_stop(struct server_proc *sp, int sig);
+/* Reads a whole file into a malloc'd string (caller frees), or NULL. */
+char *proc_read_file(const char *path);
 /* Reads the whole log into a malloc'd string (caller frees). */
 char *proc_read_log(const struct server_proc *sp);
 /* Waits up to timeout_ms for needle to appear in the log. */

@@ -14,23 +14,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *s;
-    long n;
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    s = malloc((size_t)n + 1);
-    n = (long)fread(s, 1, (size_t)n, f);
-    s[n] = '\0';
-    fclose(f);
-    return s;
-}
-
 static bool wait_file(const char *path, int ms)
 {
     for (int i = 0; i < ms / 10; i++) {
@@ -118,7 +101,7 @@ TEST(pid_file_holds_the_pid)
     snprintf(path, sizeof(path), "%s/server.pid", sp.dir);
     PU_START(&sp, args);
     ASSERT(wait_file(path, 2000));
-    got = read_file(path);
+    got = proc_read_file(path);
     snprintf(want, sizeof(want), "%d", (int)sp.pid);
     ASSERT_STR_EQ(got, want);
     free(got);
@@ -135,7 +118,7 @@ TEST(ports_file_lists_the_client_url)
     PU_START(&sp, args);
     snprintf(path, sizeof(path), "%s/nats-server_%d.ports", dir, (int)sp.pid);
     ASSERT(wait_file(path, 2000));
-    got = read_file(path);
+    got = proc_read_file(path);
     snprintf(want, sizeof(want), "\"nats://127.0.0.1:%d\"", sp.port);
     ASSERT(got && strstr(got, "{\"nats\":[") == got);
     ASSERT(strstr(got, want) != NULL);
@@ -157,8 +140,8 @@ TEST(sigusr1_reopens_the_log_file)
     kill(sp.pid, SIGUSR1);
     ASSERT(wait_file(logf, 2000));
     proc_stop(&sp, SIGINT);
-    a = read_file(moved);
-    b = read_file(logf);
+    a = proc_read_file(moved);
+    b = proc_read_file(logf);
     ASSERT(a && strstr(a, "Server is ready"));
     ASSERT(b && strstr(b, "Server Exiting.."));
     ASSERT(strstr(b, "Starting nats-server") == NULL);
