@@ -261,16 +261,20 @@ int proc_stop(struct server_proc *sp, int sig)
 
 char *proc_read_file(const char *path)
 {
+    /* read to EOF: /proc files report a size of 0 */
     FILE *f = fopen(path, "r");
+    size_t n = 0, cap = 4096, r;
     char *s;
-    long n;
     if (!f)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    s = malloc((size_t)n + 1);
-    n = (long)fread(s, 1, (size_t)n, f);
+    s = malloc(cap);
+    while ((r = fread(s + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n - 1 == 0) {
+            cap *= 2;
+            s = realloc(s, cap);
+        }
+    }
     s[n] = '\0';
     fclose(f);
     return s;
