@@ -35,7 +35,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
                     const struct proto_msg *m)
 {
     struct client *c = sub->c;
-    bool remove = false, hmsg, slow = false;
+    bool remove = false, hmsg, slow = false, early = false;
     size_t hlen, body;
     char stackbuf[1024], *line = stackbuf, *p;
     uint32_t payload_off = 0, payload_len = m->size;
@@ -96,6 +96,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
         client_out_append_locked(c, line, body);
         client_out_append_locked(c, m->payload + payload_off, payload_len);
         client_out_append_locked(c, "\r\n", 2);
+        early = c->out_pending >= LOOP_EARLY_FLUSH_BYTES;
         c->out_msgs++;
         c->out_bytes += payload_len;
         if (!c->flush_queued) {
@@ -114,6 +115,9 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
     lp->out_bytes += payload_len;
     if (remove)
         sl_remove(c->srv->sl, &sub->sl);
+    /* never the publisher itself: a write error would close it inside its own parse */
+    if (early && c != pub)
+        loop_flush_early(lp, c);
     return true;
 }
 

@@ -220,6 +220,17 @@ static void hand_over(struct loop *owner, struct client *c)
     pthread_mutex_unlock(&owner->inbox_mu);
 }
 
+void loop_flush_early(struct loop *lp, struct client *c)
+{
+    if (c->loop == lp) {
+        client_flush(c);
+        return;
+    }
+    client_ref(c);
+    hand_over(c->loop, c);
+    loop_wake(c->loop);
+}
+
 static void flush_pending(struct loop *lp)
 {
     struct server *s = lp->srv;

@@ -75,6 +75,14 @@ void timer_cancel(struct loop *lp, struct timer *t);
 /* Remembers c for the end-of-batch flush. Caller holds c->mu and has set c->flush_queued;
  * takes a ref on c. */
 void loop_queue_flush(struct loop *lp, struct client *c);
+/* Flushes c now instead of at the end of the batch (its queue has grown past
+ * LOOP_EARLY_FLUSH_BYTES): directly if lp owns it, else by handing it to its owner at once.
+ * c stays in the batch's pending list; the second flush finds little or nothing to do. */
+void loop_flush_early(struct loop *lp, struct client *c);
+/* Queue size at which a subscriber is flushed before the batch ends: bounds the memory a
+ * large fan-out holds per batch, and the latency the batch adds. */
+#define LOOP_EARLY_FLUSH_BYTES (256 * 1024)
+
 /* Matches subject through this loop's cache. The result is borrowed: valid until the next
  * call on this loop. */
 struct sl_result *loop_match(struct loop *lp, const char *subject, uint32_t len);
