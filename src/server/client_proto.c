@@ -2,6 +2,8 @@
  * processUnsub, processPing/Pong in server/client.go). Parser callbacks; owner loop only. */
 #include "server/client.h"
 
+#include "server/connect.h"
+
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "server/server.h"
@@ -32,86 +34,6 @@ static void trace_cb(void *ctx, const char *op, const char *arg, size_t arglen)
 
 /* ---- CONNECT ---- */
 
-struct connect_opts {
-    int verbose, pedantic, echo, headers, no_responders; /* -1: not given */
-    long long protocol;
-    bool has_protocol, has_account;
-    const char *user, *pass, *auth_token, *name, *lang, *version;
-};
-
-/* Reads a JSON bool field the way Go's json.Unmarshal does: null leaves it unset, any other
- * non-bool is an error. */
-static int get_bool(json_t *v, int *out)
-{
-    if (json_is_null(v))
-        return 0;
-    if (!json_is_boolean(v))
-        return -1;
-    *out = json_is_true(v);
-    return 0;
-}
-
-static int get_str(json_t *v, const char **out)
-{
-    if (json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return -1;
-    *out = json_string_value(v);
-    return 0;
-}
-
-/* Decodes CONNECT's JSON into co. Keys match case-insensitively, as in Go. Returns 0 or -1. */
-static int decode_connect(json_t *root, struct connect_opts *co)
-{
-    const char *key;
-    json_t *v;
-    if (!json_is_object(root))
-        return -1;
-    json_object_foreach(root, key, v) {
-        int rc = 0;
-        if (!strcasecmp(key, "verbose"))
-            rc = get_bool(v, &co->verbose);
-        else if (!strcasecmp(key, "pedantic"))
-            rc = get_bool(v, &co->pedantic);
-        else if (!strcasecmp(key, "echo"))
-            rc = get_bool(v, &co->echo);
-        else if (!strcasecmp(key, "headers"))
-            rc = get_bool(v, &co->headers);
-        else if (!strcasecmp(key, "no_responders"))
-            rc = get_bool(v, &co->no_responders);
-        else if (!strcasecmp(key, "tls_required")) {
-            int dummy;
-            rc = get_bool(v, &dummy);
-        } else if (!strcasecmp(key, "user"))
-            rc = get_str(v, &co->user);
-        else if (!strcasecmp(key, "pass"))
-            rc = get_str(v, &co->pass);
-        else if (!strcasecmp(key, "auth_token"))
-            rc = get_str(v, &co->auth_token);
-        else if (!strcasecmp(key, "name"))
-            rc = get_str(v, &co->name);
-        else if (!strcasecmp(key, "lang"))
-            rc = get_str(v, &co->lang);
-        else if (!strcasecmp(key, "version"))
-            rc = get_str(v, &co->version);
-        else if (!strcasecmp(key, "protocol")) {
-            if (json_is_integer(v)) {
-                co->protocol = json_integer_value(v);
-                co->has_protocol = true;
-            } else if (!json_is_null(v)) {
-                rc = -1;
-            }
-        } else if (!strcasecmp(key, "account") || !strcasecmp(key, "new_account")) {
-            if (!json_is_null(v))
-                co->has_account = true;
-        }
-        if (rc)
-            return -1;
-    }
-    return 0;
-}
-
 static bool str_eq(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -140,15 +62,12 @@ static void auth_violation(struct client *c, const char *user)
 static int connect_cb(void *ctx, const char *json, size_t len)
 {
     struct client *c = ctx;
-    struct connect_opts co = {.verbose = -1, .pedantic = -1, .echo = -1, .headers = -1,
-                              .no_responders = -1};
-    json_error_t jerr;
-    json_t *root = json_loadb(json, len, 0, &jerr);
+    struct connect_opts co;
+    json_t *root = NULL;
 
-    if (!root || decode_connect(root, &co) != 0) {
+    if (connect_decode(json, len, &co, &root) != 0) {
         client_log(c, LOG_ERR, "processConnect: bad JSON: %.*s", (int)(len > 128 ? 128 : len),
                    json);
-        json_decref(root);
         client_close(c, CLOSE_PROTOCOL_VIOLATION);
         return 1;
     }
