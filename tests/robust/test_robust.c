@@ -418,7 +418,9 @@ TEST(slow_consumer_isolated_in_fan_out)
     close_all(fast, FAST);
     ASSERT_EQ(done, FAST);
     ASSERT(cut);
-    ASSERT(after - before <= 4 * 1024 + 32 * 1024); /* max_pending + the fast ones' queues */
+    /* the bound: every connection's queue is capped by max_pending (4 MiB here); how much of
+     * it the fast ones use depends on how fast this (loaded) machine lets them read */
+    ASSERT(after - before <= (FAST + 1) * 4 * 1024 + 32 * 1024);
     wire_close(slow);
     wire_close(pub);
 }
