@@ -8,6 +8,13 @@
 #include <string.h>
 
 #include "core/clock.h"
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 #include "core/xmalloc.h"
 
 /* Waits for the replies to one request. Returns 0, 2 on no responders, 1 on error. */
@@ -19,7 +26,7 @@ static int await_replies(struct cli *cli, natsSubscription *sub, int64_t start_u
     for (;;) {
         natsMsg *m = NULL;
         natsStatus s = natsSubscription_NextMsg(&m, sub, timeout > 0 ? timeout : 1);
-        int64_t rtt_us;
+        int64_t rtt_us, rtt_ns;
 
         if (s == NATS_TIMEOUT)
             return 0;
@@ -31,10 +38,11 @@ static int await_replies(struct cli *cli, natsSubscription *sub, int64_t start_u
             natsMsg_Destroy(m);
             goto no_responders;
         }
-        rtt_us = clock_mono_us() - start_us;
+        rtt_ns = mono_ns() - start_us * 1000;
+        rtt_us = rtt_ns / 1000;
         if (!raw) {
             char d[32];
-            cli_format_duration_ns(rtt_us * 1000, d, sizeof(d));
+            cli_format_duration_ns(rtt_ns, d, sizeof(d));
             cli_logf(cli, "Received with rtt %s", d);
             if (cli_print_headers(cli, m, true) > 0)
                 fputc('\n', cli->out);
@@ -45,7 +53,7 @@ static int await_replies(struct cli *cli, natsSubscription *sub, int64_t start_u
         if (replies > 0 && rc == replies)
             return 0;
         if (replies == 0) {
-            timeout = cli->timeout_ms - (clock_mono_us() - start_us) / 1000;
+            timeout = cli->timeout_ms - ((mono_ns() / 1000) - start_us) / 1000;
         } else {
             rtt_sum_us += rtt_us;
             timeout = rtt_sum_us / rc / 1000 + reply_timeout_ms;
@@ -125,7 +133,7 @@ int cmd_request(struct cli *cli, int argc, char **argv)
         if (s == NATS_OK)
             s = natsConnection_SubscribeSync(&sub, nc, inbox);
         free(inbox);
-        start = clock_mono_us();
+        start = (mono_ns() / 1000);
         if (s == NATS_OK)
             s = natsConnection_PublishMsg(nc, m);
         natsMsg_Destroy(m);
@@ -144,7 +152,7 @@ int cmd_request(struct cli *cli, int argc, char **argv)
         if (rc != 0)
             break;
         if (count > 1 && sleep_ms > 0) {
-            int64_t left = sleep_ms - (clock_mono_us() - start) / 1000;
+            int64_t left = sleep_ms - ((mono_ns() / 1000) - start) / 1000;
             if (left > 0)
                 nats_Sleep(left);
         }
