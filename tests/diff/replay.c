@@ -1208,6 +1208,20 @@ static int record(const struct transcript *t, const char *bin, struct bytes *con
     }
     run_transcript(&r, t);
     server_stop(&r.srv);
+    {
+        /* a sanitizer report in the server's log fails the replay, whatever the bytes said */
+        char *log = read_file(r.srv.log_path);
+        if (log && (strstr(log, "ERROR: AddressSanitizer") || strstr(log, "ERROR: LeakSanitizer") ||
+                    strstr(log, "runtime error:") || strstr(log, "WARNING: ThreadSanitizer"))) {
+            fprintf(stderr, "replay: sanitizer report in the log of %s\n", bin);
+            print_log_tail(&r.srv, 60);
+            free(log);
+            run_free(&r);
+            server_cleanup(&r.srv);
+            return -1;
+        }
+        free(log);
+    }
     norm_learn(&nm, &r);
     for (int i = 0; i < t->nconns; i++)
         render_conn(&nm, &r.conns[i], &conns[i]);

@@ -224,8 +224,13 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     port = free_port();
     snprintf(portstr, sizeof(portstr), "%d", port);
+    char logpath[64];
+    snprintf(logpath, sizeof(logpath), "/tmp/natrium-soak-%d.log", (int)getpid());
     pid = fork();
     if (pid == 0) {
+        FILE *lf = freopen(logpath, "w", stderr);
+        (void)lf;
+        dup2(2, 1);
         execl(bin, bin, "-a", "127.0.0.1", "-p", portstr, (char *)NULL);
         _exit(127);
     }
@@ -267,6 +272,18 @@ int main(int argc, char **argv)
     }
     kill(pid, SIGINT);
     waitpid(pid, NULL, 0);
+    bool sanitizer = false;
+    {
+        FILE *lf = fopen(logpath, "r");
+        char line[1024];
+        while (lf && fgets(line, sizeof(line), lf))
+            if (strstr(line, "Sanitizer") || strstr(line, "runtime error:"))
+                sanitizer = true;
+        if (lf)
+            fclose(lf);
+        if (!sanitizer)
+            unlink(logpath);
+    }
 
     double mt = 0, mr = 0, num = 0, den = 0;
     for (int i = 0; i < nsamp; i++) {
@@ -283,8 +300,11 @@ int main(int argc, char **argv)
            "RSS slope after warm-up %.1f KiB/min; server fds %d -> %d\n",
            seconds, atomic_load(&n_pub), atomic_load(&n_sub), atomic_load(&n_req),
            atomic_load(&n_churn), slope, fd0, fd1);
-    if (!traffic || slope > 1024.0 || fd1 > fd0) {
-        printf("soak: FAILED (%s)\n", !traffic ? "traffic stalled" : slope > 1024.0 ? "RSS grows" : "fd leak");
+    if (!traffic || slope > 1024.0 || fd1 > fd0 || sanitizer) {
+        printf("soak: FAILED (%s)\n", sanitizer          ? "sanitizer report: see the kept log"
+                                      : !traffic         ? "traffic stalled"
+                                      : slope > 1024.0 ? "RSS grows"
+                                                         : "fd leak");
         printf("0 passed, 1 failed\n");
         return 1;
     }

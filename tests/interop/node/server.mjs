@@ -107,6 +107,10 @@ class TestServer {
     const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
     await gone;
     clearTimeout(timer);
+    // A sanitizer build reports at exit: any report fails the test that stopped the server.
+    if (/ERROR: (Address|Leak)Sanitizer|runtime error:|WARNING: ThreadSanitizer/.test(this.log)) {
+      throw new Error(`sanitizer report in the server's output:\n${this.log}`);
+    }
   }
 
   // Stops the server and starts a new one on the same port.
