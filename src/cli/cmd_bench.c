@@ -59,9 +59,10 @@ struct bench {
     /* Run state, under mu. */
     pthread_mutex_t mu;
     pthread_cond_t cond;
-    int ready;  /* clients done with their setup */
-    bool go;    /* publishers may start (natscli's trigger channel) */
-    bool abort; /* setup failed: clients give up */
+    int ready;        /* clients done with their setup */
+    bool go;          /* publishers may start (natscli's trigger channel) */
+    bool abort;       /* setup failed or interrupted: clients give up */
+    atomic_bool stop; /* abort, readable without the lock by busy publishers */
     struct bench_group pub_samples, sub_samples;
     /* Progress display. */
     bool progress;
@@ -126,7 +127,7 @@ __attribute__((format(printf, 2, 3))) static void bench_log(struct bench *b, con
 
 /* log.Fatalf from a client thread: the line, then the process ends with status 1 as Go's does. */
 __attribute__((format(printf, 2, 3), noreturn)) static void bench_fatal(struct bench *b,
-                                                                          const char *fmt, ...)
+                                                                        const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -147,14 +148,9 @@ static int parse_go_duration_ns(const char *s, int64_t *out)
     static const struct {
         const char *name;
         uint64_t ns;
-    } units[] = {{"ns", 1},
-                 {"us", 1000},
-                 {"\xc2\xb5s", 1000},
-                 {"\xce\xbcs", 1000},
-                 {"ms", 1000000},
-                 {"s", 1000000000ULL},
-                 {"m", 60000000000ULL},
-                 {"h", 3600000000000ULL}};
+    } units[] = {
+        {"ns", 1},       {"us", 1000},         {"\xc2\xb5s", 1000},   {"\xce\xbcs", 1000},
+        {"ms", 1000000}, {"s", 1000000000ULL}, {"m", 60000000000ULL}, {"h", 3600000000000ULL}};
     const char *p = s;
     bool neg = false;
     uint64_t total = 0;
@@ -324,8 +320,7 @@ static void *publisher_main(void *arg)
     bool run;
 
     mark_ready(b);
-    bench_log(b, "Starting publisher, publishing %s messages",
-             comma(c->job, num, sizeof(num)));
+    bench_log(b, "Starting publisher, publishing %s messages", comma(c->job, num, sizeof(num)));
     payload = xcalloc(1, b->size > 0 ? (size_t)b->size : 1);
 
     pthread_mutex_lock(&b->mu);
@@ -350,6 +345,14 @@ static void *publisher_main(void *arg)
     for (int64_t i = 0; i < c->job; i++) {
         const char *to = publish_subject(b, i + c->offset, subj, sizeof(subj));
 
+        if (cli_interrupted() || atomic_load(&b->stop)) {
+            pthread_mutex_lock(&b->mu);
+            b->abort = true;
+            atomic_store(&b->stop, true);
+            pthread_cond_broadcast(&b->cond);
+            pthread_mutex_unlock(&b->mu);
+            goto out;
+        }
         if (c->bar)
             atomic_fetch_add(&c->bar->cur, 1);
         if (!b->request) {
@@ -441,8 +444,7 @@ static void *subscriber_main(void *arg)
     bool ok;
 
     if (!b->reply)
-        bench_log(b, "Starting subscriber, expecting %s messages",
-                 comma(c->job, num, sizeof(num)));
+        bench_log(b, "Starting subscriber, expecting %s messages", comma(c->job, num, sizeof(num)));
     else
         bench_log(b, "Starting replier, hit control-c to stop");
     if (b->multisubject) {
@@ -457,8 +459,7 @@ static void *subscriber_main(void *arg)
         if (s != NATS_OK)
             bench_fatal(b, "Subscribe error: %s", go_err_text(s));
     } else {
-        s = natsConnection_QueueSubscribe(&sub, c->nc, subject, BENCH_REPLY_QUEUE, on_bench_msg,
-                                          c);
+        s = natsConnection_QueueSubscribe(&sub, c->nc, subject, BENCH_REPLY_QUEUE, on_bench_msg, c);
         if (s != NATS_OK)
             bench_fatal(b, "QueueSubscribe error: %s", go_err_text(s));
     }
@@ -472,8 +473,23 @@ static void *subscriber_main(void *arg)
     pthread_mutex_lock(&b->mu);
     b->ready++;
     pthread_cond_broadcast(&b->cond);
-    while (!c->done && !b->abort) /* forever in --reply mode, until interrupted */
-        pthread_cond_wait(&b->cond, &b->mu);
+    while (!c->done && !b->abort) { /* forever in --reply mode, until interrupted */
+        struct timespec until;
+
+        if (cli_interrupted()) {
+            b->abort = true;
+            atomic_store(&b->stop, true);
+            pthread_cond_broadcast(&b->cond);
+            break;
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&b->cond, &b->mu, &until);
+    }
     ok = c->done;
     pthread_mutex_unlock(&b->mu);
 
@@ -497,8 +513,7 @@ static void *subscriber_main(void *arg)
 /* Progress: one line per client on stderr, redrawn in place ("Publishing    1s [===>--] 40%"). */
 static void draw_bars(struct bench *b, bool redraw)
 {
-    static const char *const names[] = {"Setup     ", "Receiving ", "Publishing",
-                                        "Finished  "};
+    static const char *const names[] = {"Setup     ", "Receiving ", "Publishing", "Finished  "};
     FILE *f = b->cli->err;
     int64_t secs = b->go_ns ? (mono_ns() - b->go_ns) / 1000000000LL : 0;
 
@@ -618,8 +633,8 @@ static int bench_validate(struct bench *b)
     else
         cli_logf(cli,
                  "Starting Core NATS pub/sub benchmark [subject=%s%s, multisubject=%s, "
-                 "multisubjectmax=%" PRId64 ", msgs=%s, msgsize=%s, pubs=%" PRId64
-                 ", subs=%" PRId64 ", pubsleep=%s, subsleep=%s]",
+                 "multisubjectmax=%" PRId64 ", msgs=%s, msgsize=%s, pubs=%" PRId64 ", subs=%" PRId64
+                 ", pubsleep=%s, subsleep=%s]",
                  b->subject, b->multisubject ? ".*" : "", b->multisubject ? "true" : "false",
                  b->multisubjectmax, msgs, size, b->pubs, b->subs, ps, ss);
     return -1;
@@ -684,6 +699,7 @@ static int bench_run(struct bench *b)
     } else {
         pthread_mutex_lock(&b->mu);
         b->abort = true;
+        atomic_store(&b->stop, true);
         pthread_cond_broadcast(&b->cond);
         pthread_mutex_unlock(&b->mu);
     }
@@ -742,8 +758,7 @@ int cmd_bench(struct cli *cli, int argc, char **argv)
         {"reply", 0, CLI_BOOL, &b.reply, "Request-Reply mode: subscribers send replies", NULL},
         {"msgs", 0, CLI_INT, &b.msgs, "Number of messages to publish", "MSGS"},
         {"size", 0, CLI_STRING, &b.size_str, "Size of the test messages", "SIZE"},
-        {"no-progress", 0, CLI_BOOL, &b.no_progress, "Disable progress bar while publishing",
-         NULL},
+        {"no-progress", 0, CLI_BOOL, &b.no_progress, "Disable progress bar while publishing", NULL},
         {"csv", 0, CLI_STRING, &b.csv, "Save benchmark data to CSV file", "CSV"},
         {"subsleep", 0, CLI_STRING, &b.subsleep_str,
          "Sleep for the specified interval before sending the reply back in --reply mode",
@@ -768,12 +783,9 @@ int cmd_bench(struct cli *cli, int argc, char **argv)
         {"stream", 0, CLI_STRING, &stream, "JetStream stream (not supported)", "STREAM"},
         {"storage", 0, CLI_STRING, &storage, "JetStream storage (not supported)", "STORAGE"},
         {"replicas", 0, CLI_STRING, &replicas, "Stream replicas (not supported)", "REPLICAS"},
-        {"maxbytes", 0, CLI_STRING, &maxbytes, "Stream or bucket size (not supported)",
-         "MAXBYTES"},
-        {"consumer", 0, CLI_STRING, &consumer, "Durable consumer name (not supported)",
-         "CONSUMER"},
-        {"jstimeout", 0, CLI_STRING, &jstimeout, "JetStream timeout (not supported)",
-         "JSTIMEOUT"},
+        {"maxbytes", 0, CLI_STRING, &maxbytes, "Stream or bucket size (not supported)", "MAXBYTES"},
+        {"consumer", 0, CLI_STRING, &consumer, "Durable consumer name (not supported)", "CONSUMER"},
+        {"jstimeout", 0, CLI_STRING, &jstimeout, "JetStream timeout (not supported)", "JSTIMEOUT"},
         {"pubbatch", 0, CLI_STRING, &pubbatch, "JetStream publish batch (not supported)",
          "PUBBATCH"},
         {"consumerbatch", 0, CLI_STRING, &consumerbatch, "Consumer batch (not supported)",
@@ -798,8 +810,10 @@ int cmd_bench(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (npos >= 2 && is_subcommand_word(pos[0])) {
-        rc = cli_errorf(cli, "the natscli 0.2 form \"nats bench %s\" is not supported by natrium "
-                             "yet, use \"nats bench SUBJECT --pub N --sub N\"", pos[0]);
+        rc = cli_errorf(cli,
+                        "the natscli 0.2 form \"nats bench %s\" is not supported by natrium "
+                        "yet, use \"nats bench SUBJECT --pub N --sub N\"",
+                        pos[0]);
         goto out;
     }
     if (npos == 0) {
@@ -835,7 +849,9 @@ int cmd_bench(struct cli *cli, int argc, char **argv)
     if (rc >= 0)
         goto out;
     rc = bench_run(&b);
-    if (rc == 0)
+    if (rc == 0 && cli_interrupted())
+        rc = b.reply ? 0 : 1; /* natscli dies on the signal: no report */
+    else if (rc == 0)
         rc = bench_finish(&b);
 out:
     bench_group_release(&b.pub_samples);
@@ -847,9 +863,9 @@ out:
     free(b.pubsleep_str);
     free(b.subsleep_str);
     {
-        char *owned[] = {stream,   storage,       replicas,  maxbytes, consumer,
-                         jstimeout, pubbatch,     consumerbatch, pullbatch, history,
-                         bucket,   dedupwindow,   retries};
+        char *owned[] = {stream,    storage,     replicas,      maxbytes,  consumer,
+                         jstimeout, pubbatch,    consumerbatch, pullbatch, history,
+                         bucket,    dedupwindow, retries};
 
         for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
             free(owned[i]);
