@@ -853,3 +853,34 @@ TEST(sublist_million_subs)
         ASSERT(c < 300);
     }
 }
+
+/* Issue 7: the trie against the naive matcher on millions of (subject, pattern) pairs. 400
+ * random patterns (a quarter in queue groups q1/q2), 25,000 random literal subjects: every
+ * subject's result is compared with subj_matches over all 400, so 10,000,000 pairs. */
+TEST(sublist_million_pairs_differential)
+{
+    enum { PATTERNS = 400, SUBJECTS = 25000 };
+    static struct tsub t[PATTERNS];
+    struct sublist *sl = sl_new(count_release);
+    uint64_t rng = 0x5eed0fdeadbeefULL;
+    char subj[128];
+    long pairs = 0;
+
+    for (int i = 0; i < PATTERNS; i++) {
+        char pat[128];
+        uint64_t q = rng_next(&rng) % 8;
+        random_subject(&rng, pat, sizeof(pat), false);
+        tsub_init(&t[i], pat, q == 0 ? "q1" : q == 1 ? "q2" : NULL);
+        ASSERT_OK(sl_insert(sl, &t[i].s));
+    }
+    for (int k = 0; k < SUBJECTS; k++) {
+        struct sl_result *r;
+        random_subject(&rng, subj, sizeof(subj), true);
+        r = match(sl, subj);
+        check_against_naive(r, t, PATTERNS, subj);
+        sl_result_free(sl, r);
+        pairs += PATTERNS;
+    }
+    printf("sublist vs naive matcher: %ld (subject, pattern) pairs, 0 mismatches\n", pairs);
+    sl_free(sl);
+}
