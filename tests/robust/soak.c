@@ -248,7 +248,7 @@ int main(int argc, char **argv)
     pthread_create(&th[1], NULL, reqrep_main, NULL);
     pthread_create(&th[2], NULL, churn_main, NULL);
     double t0 = now_s();
-    warm = seconds / 4;
+    warm = seconds / 3; /* allocator arenas and buffers reach their size first */
     for (int s = 1; s <= seconds; s++) {
         usleep(1000000);
         long rss = rss_kib(pid);
