@@ -548,3 +548,29 @@ void cli_print_body(struct cli *cli, const char *data, int len)
         fputc('\n', cli->out);
     fflush(cli->out);
 }
+
+int cli_command_start(struct cli *cli, const char *usage, const struct cli_flag *flags, int argc,
+                      char **argv, int min_pos, int max_pos, const char *first_name,
+                      char ***pos, int *npos, natsConnection **nc, int *exit_code)
+{
+    int rc = cli_parse_flags(cli, usage, flags, argc, argv, pos, npos);
+    *nc = NULL;
+    if (rc != 0) {
+        *exit_code = rc < 0 ? 1 : 0;
+        return -1;
+    }
+    if (*npos < min_pos) {
+        *exit_code = cli_errorf(cli, "required argument '%s' not provided, try --help", first_name);
+        return -1;
+    }
+    if (*npos > max_pos) {
+        *exit_code = cli_errorf(cli, "unexpected %s, try --help", (*pos)[max_pos]);
+        return -1;
+    }
+    *nc = cli_connect(cli);
+    if (!*nc) {
+        *exit_code = 1;
+        return -1;
+    }
+    return 0;
+}

@@ -47,25 +47,9 @@ int cmd_pub(struct cli *cli, int argc, char **argv)
         {NULL, 0, CLI_BOOL, NULL, NULL, NULL},
     };
 
-    rc = cli_parse_flags(cli, "publish [<flags>] <subject> [<body>]", flags, argc, argv, &pos,
-                         &npos);
-    if (rc != 0) {
-        rc = rc < 0 ? 1 : 0;
+    if (cli_command_start(cli, "publish [<flags>] <subject> [<body>]", flags, argc, argv, 1, 2, "subject", &pos,
+                          &npos, &nc, &rc) != 0)
         goto out;
-    }
-    if (npos < 1) {
-        rc = cli_errorf(cli, "required argument 'subject' not provided, try --help");
-        goto out;
-    }
-    if (npos > 2) {
-        rc = cli_errorf(cli, "unexpected %s, try --help", pos[2]);
-        goto out;
-    }
-    nc = cli_connect(cli);
-    if (!nc) {
-        rc = 1;
-        goto out;
-    }
     if (count < 1)
         count = 32767; /* math.MaxInt16, as natscli */
     if (npos == 2) {

@@ -193,25 +193,9 @@ int cmd_reply(struct cli *cli, int argc, char **argv)
         {NULL, 0, CLI_BOOL, NULL, NULL, NULL},
     };
 
-    rc = cli_parse_flags(cli, "reply [<flags>] <subject> [<body>]", flags, argc, argv, &pos,
-                         &npos);
-    if (rc != 0) {
-        rc = rc < 0 ? 1 : 0;
+    if (cli_command_start(cli, "reply [<flags>] <subject> [<body>]", flags, argc, argv, 1, 2, "subject", &pos,
+                          &npos, &nc, &rc) != 0)
         goto out;
-    }
-    if (npos < 1) {
-        rc = cli_errorf(cli, "required argument 'subject' not provided, try --help");
-        goto out;
-    }
-    if (npos > 2) {
-        rc = cli_errorf(cli, "unexpected %s, try --help", pos[2]);
-        goto out;
-    }
-    nc = cli_connect(cli);
-    if (!nc) {
-        rc = 1;
-        goto out;
-    }
     if ((npos < 2 || !*pos[1]) && !command && !echo) {
         cli_logf(cli, "No body or command supplied, enabling echo mode");
         echo = true;

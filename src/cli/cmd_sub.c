@@ -56,20 +56,9 @@ int cmd_sub(struct cli *cli, int argc, char **argv)
         {NULL, 0, CLI_BOOL, NULL, NULL, NULL},
     };
 
-    rc = cli_parse_flags(cli, "subscribe [<flags>] [<subject>]", flags, argc, argv, &pos, &npos);
-    if (rc != 0) {
-        rc = rc < 0 ? 1 : 0;
+    if (cli_command_start(cli, "subscribe [<flags>] [<subject>]", flags, argc, argv, 0, 1, "subject", &pos,
+                          &npos, &nc, &rc) != 0)
         goto out;
-    }
-    if (npos > 1) {
-        rc = cli_errorf(cli, "unexpected %s, try --help", pos[1]);
-        goto out;
-    }
-    nc = cli_connect(cli);
-    if (!nc) {
-        rc = 1;
-        goto out;
-    }
     if (npos == 0 && inbox) {
         subject = cli_new_inbox(cli);
     } else if (npos == 0) {
