@@ -1,7 +1,7 @@
 /* The `nats` command-line tool (mirrors natscli v0.0.35, nats/main.go and cli/<name>_command.go).
  * A client of the official C library (libnats); it never links the server's code, only
  * src/core. One file per subcommand: cmd_<name>.c with `int cmd_<name>(struct cli *, int,
- * char **)`. Output and errors are worded as natscli's. Design: docs/internals/cli.md */
+ * char **)`. Output and errors are worded as natscli's. Design: docs/cli.md */
 #ifndef NS_CLI_CLI_H
 #define NS_CLI_CLI_H
 
