@@ -555,6 +555,7 @@ int cli_command_start(struct cli *cli, const char *usage, const struct cli_flag 
 {
     int rc = cli_parse_flags(cli, usage, flags, argc, argv, pos, npos);
     *nc = NULL;
+    *exit_code = 0;
     if (rc != 0) {
         *exit_code = rc < 0 ? 1 : 0;
         return -1;

@@ -58,8 +58,8 @@ int cli_parse_flags(struct cli *cli, const char *cmd_usage, const struct cli_fla
 
 /* The start of every command that talks to a server: parses flags (cli_parse_flags), checks
  * that there are between min_pos and max_pos positional arguments (the first one, when
- * required, is named first_name in the error), then connects. Returns 0 with *nc connected,
- * or -1 with *exit_code set (0 after --help, 1 after an error already printed). *pos is
+ * required, is named first_name in the error), then connects. Returns 0 with *nc connected
+ * and *exit_code 0, or -1 with *exit_code set (0 after --help, 1 after an error already printed). *pos is
  * owned by the caller as with cli_parse_flags (also on failure). */
 int cli_command_start(struct cli *cli, const char *usage, const struct cli_flag *flags, int argc,
                       char **argv, int min_pos, int max_pos, const char *first_name,
