@@ -112,15 +112,26 @@ void client_out_append_locked(struct client *c, const char *p, size_t n)
     }
 }
 
-/* Marks c slow (max_pending exceeded) under mu; the owner closes it. */
-static void mark_slow_locked(struct loop *lp, struct client *c)
+void client_sub_detach_locked(struct client *c, struct subscription *sub)
 {
-    c->closing = true;
-    c->reason = CLOSE_SLOW_PENDING;
+    sub->closed = true;
+    sidmap_del(&c->subs, sub);
+    c->nsubs--;
+}
+
+void client_queue_flush_locked(struct loop *lp, struct client *c)
+{
     if (!c->flush_queued) {
         c->flush_queued = true;
         loop_queue_flush(lp, c);
     }
+}
+
+void client_mark_slow_locked(struct loop *lp, struct client *c)
+{
+    c->closing = true;
+    c->reason = CLOSE_SLOW_PENDING;
+    client_queue_flush_locked(lp, c);
 }
 
 bool client_send(struct loop *lp, struct client *c, const char *p, size_t n)
@@ -131,14 +142,11 @@ bool client_send(struct loop *lp, struct client *c, const char *p, size_t n)
     if (c->closing) {
         ok = false;
     } else if (c->out_pending + n > (uint64_t)c->srv->opts.max_pending) {
-        mark_slow_locked(lp, c);
+        client_mark_slow_locked(lp, c);
         ok = false;
     } else {
         client_out_append_locked(c, p, n);
-        if (!c->flush_queued) {
-            c->flush_queued = true;
-            loop_queue_flush(lp, c);
-        }
+        client_queue_flush_locked(lp, c);
     }
     pthread_mutex_unlock(&c->mu);
     return ok;

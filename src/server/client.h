@@ -103,6 +103,14 @@ void client_sub_release(struct sl_sub *sl);
 /* Appends bytes to c's outbound queue and queues c for flushing on lp (the calling loop).
  * Returns false if c is closing or would exceed max_pending (then marked slow). Locks c->mu. */
 bool client_send(struct loop *lp, struct client *c, const char *p, size_t n);
+/* Caller holds c->mu. Puts c in lp's end-of-batch flush list unless it is queued already. */
+void client_queue_flush_locked(struct loop *lp, struct client *c);
+/* Caller holds c->mu. Marks c a slow consumer (max_pending exceeded): nothing more is queued
+ * for it, and its owner closes it at the flush (and logs it). */
+void client_mark_slow_locked(struct loop *lp, struct client *c);
+/* Caller holds c->mu. Unsubscribes sub: no more deliveries, out of the sid map. The caller
+ * then takes it out of the sublist (sl_remove) after unlocking (L1). */
+void client_sub_detach_locked(struct client *c, struct subscription *sub);
 /* Appends to c's outbound queue; caller holds c->mu and has checked max_pending. */
 void client_out_append_locked(struct client *c, const char *p, size_t n);
 /* Sends "-ERR '<text>'\r\n" (and traces it). */

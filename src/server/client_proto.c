@@ -246,20 +246,20 @@ static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, s
         client_send_err(c, proto_err_text(ERRT_MAX_SUBS));
         return 0;
     }
-    sub = sub_new(c, subj, slen, queue, qlen, sid, sidlen);
-    sidmap_put(&c->subs, sub);
-    c->nsubs++;
     pthread_mutex_unlock(&c->mu);
-    if (sl_insert(s->sl, &sub->sl) != 0) {
-        /* cannot happen: the subject was validated above */
-        pthread_mutex_lock(&c->mu);
-        sidmap_del(&c->subs, sub);
-        c->nsubs--;
-        pthread_mutex_unlock(&c->mu);
+    /* Into the trie first (not under c->mu: lock order L1), then the sid map. Only this loop
+     * adds to the sid map, so the checks above still hold; a delivery that finds the sub in
+     * between needs nothing from the map. */
+    sub = sub_new(c, subj, slen, queue, qlen, sid, sidlen);
+    if (sl_insert(s->sl, &sub->sl) != 0) { /* only for a subject subj_is_valid refused */
         client_sub_release(&sub->sl);
         client_send_err(c, proto_err_text(ERRT_INVALID_SUBJECT));
         return 0;
     }
+    pthread_mutex_lock(&c->mu);
+    sidmap_put(&c->subs, sub);
+    c->nsubs++;
+    pthread_mutex_unlock(&c->mu);
     if (c->verbose)
         send_ok(c);
     return 0;
@@ -277,9 +277,7 @@ static int unsub_cb(void *ctx, const char *sid, size_t sidlen, int64_t max)
         if (max > 0 && sub->nmsgs < (uint64_t)max) {
             sub->max = (uint64_t)max;
         } else {
-            sub->closed = true;
-            sidmap_del(&c->subs, sub);
-            c->nsubs--;
+            client_sub_detach_locked(c, sub);
             remove = true;
         }
     }

@@ -79,18 +79,11 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
     }
     if (c->out_pending + body + payload_len + 2 > (uint64_t)c->srv->opts.max_pending) {
         slow = true;
-        c->closing = true;
-        c->reason = CLOSE_SLOW_PENDING;
-        if (!c->flush_queued) {
-            c->flush_queued = true;
-            loop_queue_flush(lp, c);
-        }
+        client_mark_slow_locked(lp, c);
     } else {
         sub->nmsgs++;
         if (sub->max && sub->nmsgs >= sub->max) {
-            sub->closed = true;
-            sidmap_del(&c->subs, sub);
-            c->nsubs--;
+            client_sub_detach_locked(c, sub); /* auto-unsubscribe: max reached */
             remove = true;
         }
         client_out_append_locked(c, line, body);
@@ -99,10 +92,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
         early = c->out_pending >= LOOP_EARLY_FLUSH_BYTES;
         c->out_msgs++;
         c->out_bytes += payload_len;
-        if (!c->flush_queued) {
-            c->flush_queued = true;
-            loop_queue_flush(lp, c);
-        }
+        client_queue_flush_locked(lp, c);
     }
     pthread_mutex_unlock(&c->mu);
     if (c->srv->log.trace && !slow)
