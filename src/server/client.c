@@ -3,6 +3,9 @@
  * docs/internals/threads-and-locks.md. */
 #include "server/client.h"
 
+#include "server/account.h"
+#include "server/client_auth.h"
+
 #include "core/clock.h"
 #include "core/units.h"
 #include "core/xmalloc.h"
@@ -53,6 +56,7 @@ void client_unref(struct client *c)
     proto_parser_release(&c->ps);
     free_chunks(c->out_head);
     sidmap_release(&c->subs);
+    replies_release(&c->replies);
     free(c->name);
     free(c->lang);
     free(c->version);
@@ -347,6 +351,8 @@ void client_accept(struct loop *lp, int fd)
     pthread_mutex_init(&c->mu, NULL);
     c->cid = atomic_fetch_add(&s->next_cid, 1);
     c->verbose = c->pedantic = c->echo = true; /* the reference's defaults before CONNECT */
+    c->acc = s->gacc;
+    client_auth_init(c);
     c->ping_timer = (struct timer){.idx = -1, .cb = ping_timer_cb};
     c->conn_timer = (struct timer){.idx = -1, .cb = conn_timer_cb};
     c->wd_timer = (struct timer){.idx = -1, .cb = wd_timer_cb};
@@ -516,7 +522,7 @@ void client_close(struct client *c, enum close_reason reason)
 
     for (uint32_t i = 0; i < nsubs; i++) {
         client_log(c, LOG_TRC, "<-> [DELSUB %.*s]", (int)subs[i]->sid_len, subs[i]->sid);
-        sl_remove(c->srv->sl, &subs[i]->sl);
+        sl_remove(subs[i]->acc->sl, &subs[i]->sl);
     }
     free(subs);
 
@@ -542,6 +548,8 @@ void client_close(struct client *c, enum close_reason reason)
         c->next->prev = c->prev;
     c->next = c->prev = NULL;
     atomic_fetch_sub(&c->srv->nconns, 1);
+    if (c->connected)
+        atomic_fetch_sub(&c->acc->nconns, 1);
     proto_parser_release(&c->ps);
     client_log(c, LOG_DBG, "Client connection closed: %s", close_reason_text(reason));
 
@@ -550,4 +558,89 @@ void client_close(struct client *c, enum close_reason reason)
         lp->closed = xrealloc(lp->closed, lp->capclosed * sizeof(*lp->closed));
     }
     lp->closed[lp->nclosed++] = c; /* the owner's ref, dropped after the batch (R3) */
+}
+
+/* ---- internal clients ---- */
+
+struct client *client_new_internal(struct server *s, struct account *acc, client_internal_fn *fn,
+                                   void *arg)
+{
+    struct client *c = xcalloc(1, sizeof(*c));
+
+    c->srv = s;
+    c->fd = -1;
+    atomic_init(&c->refs, 1);
+    pthread_mutex_init(&c->mu, NULL);
+    c->acc = acc;
+    c->icb = fn;
+    c->iarg = arg;
+    c->echo = true;
+    c->headers = true;
+    atomic_init(&c->headers_ok, true);
+    return c;
+}
+
+struct subscription *client_sub_internal(struct client *ic, const char *subject)
+{
+    char sid[24];
+    struct subscription *sub;
+    int n;
+
+    pthread_mutex_lock(&ic->mu);
+    n = snprintf(sid, sizeof(sid), "%u", ++ic->nsubs_made);
+    pthread_mutex_unlock(&ic->mu);
+    sub = client_sub_new(ic, subject, strlen(subject), NULL, 0, sid, (size_t)n);
+    if (sl_insert(ic->acc->sl, &sub->sl) != 0) {
+        client_sub_release(&sub->sl);
+        return NULL;
+    }
+    pthread_mutex_lock(&ic->mu);
+    sidmap_put(&ic->subs, sub);
+    ic->nsubs++;
+    pthread_mutex_unlock(&ic->mu);
+    return sub;
+}
+
+void client_unsub_internal(struct client *ic, struct subscription *sub)
+{
+    bool remove = false;
+
+    if (!sub)
+        return;
+    pthread_mutex_lock(&ic->mu);
+    if (!sub->closed) {
+        client_sub_detach_locked(ic, sub);
+        remove = true;
+    }
+    pthread_mutex_unlock(&ic->mu);
+    if (remove)
+        sl_remove(sub->acc->sl, &sub->sl);
+}
+
+void client_free_internal(struct client *ic)
+{
+    struct subscription **subs = NULL;
+    uint32_t nsubs = 0;
+
+    if (!ic)
+        return;
+    pthread_mutex_lock(&ic->mu);
+    ic->closing = true;
+    if (ic->subs.n > 0) {
+        subs = xmalloc(ic->subs.n * sizeof(*subs));
+        for (uint32_t i = 0; i < ic->subs.cap; i++) {
+            struct subscription *sub = ic->subs.slots[i];
+            if (sub) {
+                sub->closed = true;
+                subs[nsubs++] = sub;
+            }
+        }
+    }
+    sidmap_release(&ic->subs);
+    ic->nsubs = 0;
+    pthread_mutex_unlock(&ic->mu);
+    for (uint32_t i = 0; i < nsubs; i++)
+        sl_remove(subs[i]->acc->sl, &subs[i]->sl);
+    free(subs);
+    client_unref(ic);
 }

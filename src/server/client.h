@@ -7,6 +7,7 @@
 #include "proto/errors.h"
 #include "proto/parser.h"
 #include "server/loop.h"
+#include "server/replies.h"
 #include "sublist/sublist.h"
 
 #include <netinet/in.h>
@@ -16,14 +17,25 @@
 #include <stdint.h>
 
 struct server;
+struct account;
+struct user_conf;
+struct permissions;
+struct subscription;
+
+/* An internal client's delivery: runs on the publisher's loop instead of queueing bytes.
+ * pub is NULL for messages the server makes. Returns true if the message was taken. */
+typedef bool client_internal_fn(struct loop *lp, struct subscription *sub, struct client *pub,
+                                const struct proto_msg *m);
 
 /* A subscription. The strings live in the same allocation, after the struct. */
 struct subscription {
     struct sl_sub sl; /* first: the sublist sees only this */
-    struct client *c; /* holds a ref on c */
+    struct client *c;    /* holds a ref on c */
+    struct account *acc; /* whose sublist holds it */
     const char *sid;
     uint32_t sid_len;
-    bool closed;   /* guarded by c->mu: unsubscribed, deliver nothing more */
+    bool closed;     /* guarded by c->mu: unsubscribed, deliver nothing more */
+    bool check_deny; /* a wildcard overlapping c's subscribe deny list: filter deliveries */
     uint64_t nmsgs; /* guarded by c->mu: messages delivered */
     uint64_t max;   /* guarded by c->mu: auto-unsubscribe after this many (0: none) */
 };
@@ -58,10 +70,21 @@ struct client {
     enum close_reason reason;
     struct sidmap subs;
     uint32_t nsubs;
+    uint32_t nsubs_made; /* internal clients: sids handed out */
     uint64_t out_msgs, out_bytes;
     char *name; /* from CONNECT; read by loggers on any loop */
+    struct reply_set replies; /* allow_responses: replies delivered to it */
     /* read by other loops when delivering to this client */
     atomic_bool headers_ok;
+
+    /* Set at accept and at CONNECT by the owner, before the client has subscriptions or
+     * publishes; read by deliveries on any loop after that. */
+    struct account *acc;
+    const struct user_conf *user;    /* authenticated user (NULL without a users list) */
+    const struct permissions *perms; /* NULL: everything allowed */
+    /* internal clients (fd -1, no loop): deliveries call icb(…) with iarg */
+    client_internal_fn *icb;
+    void *iarg;
 
     /* owner loop only */
     struct proto_parser ps;
@@ -119,6 +142,21 @@ void client_send_err(struct client *c, const char *text);
 void client_log(const struct client *c, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Internal clients (imports, the system account): bound to acc, no socket, no loop. Any
+ * thread, at start-up or under the caller's own locking. */
+struct client *client_new_internal(struct server *s, struct account *acc, client_internal_fn *fn,
+                                   void *arg);
+/* Removes every subscription of ic and drops the creator's ref. */
+void client_free_internal(struct client *ic);
+/* Subscribes ic to subject in its account; returns the subscription (borrowed: valid until
+ * client_unsub_internal or client_free_internal). */
+struct subscription *client_sub_internal(struct client *ic, const char *subject);
+void client_unsub_internal(struct client *ic, struct subscription *sub);
+/* A new subscription of c (not inserted anywhere; holds a ref on c). */
+struct subscription *client_sub_new(struct client *c, const char *subj, size_t slen,
+                                    const char *queue, size_t qlen, const char *sid,
+                                    size_t sidlen);
+
 /* Parser callbacks (client_proto.c). */
 extern const struct proto_handlers client_proto_handlers;
 
@@ -126,8 +164,12 @@ extern const struct proto_handlers client_proto_handlers;
 struct proto_msg;
 bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *sub,
                     const struct proto_msg *m);
-/* Routes a published message to every matching subscription; sends the no-responders status
- * when nothing got it. */
+/* Routes a message published in acc to every matching subscription. Returns true if one took
+ * it; otherwise, when no_resp is set and pub asked for it, sends pub the no-responders status.
+ * pub may be NULL (the server's own messages). */
+bool deliver_publish_in(struct loop *lp, struct account *acc, struct client *pub,
+                        const struct proto_msg *m, bool no_resp);
+/* A client's publish: deliver_publish_in(lp, pub->acc, pub, m, true). */
 void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg *m);
 
 /* sidmap.c */

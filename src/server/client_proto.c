@@ -2,10 +2,12 @@
  * processUnsub, processPing/Pong in server/client.go). Parser callbacks; owner loop only. */
 #include "server/client.h"
 
+#include "server/client_auth.h"
 #include "server/connect.h"
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
+#include "server/account.h"
 #include "server/server.h"
 #include "sublist/subject.h"
 
@@ -33,21 +35,6 @@ static void trace_cb(void *ctx, const char *op, const char *arg, size_t arglen)
 }
 
 /* ---- CONNECT ---- */
-
-static bool str_eq(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
-static bool authorized(const struct server *s, const struct connect_opts *co)
-{
-    const struct options *o = &s->opts;
-    if (!s->auth_required)
-        return true;
-    if (o->auth_token && *o->auth_token)
-        return co->auth_token && str_eq(co->auth_token, o->auth_token);
-    return co->user && str_eq(co->user, o->username) && str_eq(co->pass, o->password);
-}
 
 static void auth_violation(struct client *c, const char *user)
 {
@@ -100,7 +87,7 @@ static int connect_cb(void *ctx, const char *json, size_t len)
     c->ps.headers = c->headers;
     atomic_store_explicit(&c->headers_ok, c->headers, memory_order_relaxed);
 
-    if (!authorized(c->srv, &co) || co.has_account) {
+    if (!client_authenticate(c, &co)) {
         auth_violation(c, co.user);
         json_decref(root);
         return 1;
@@ -120,6 +107,8 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         client_close(c, CLOSE_NO_RESPONDERS_HEADERS);
         return 1;
     }
+    if (!c->connected)
+        atomic_fetch_add(&c->acc->nconns, 1);
     c->connected = true;
     timer_cancel(c->loop, &c->conn_timer);
     if (c->verbose)
@@ -179,6 +168,15 @@ static int msg_cb(void *ctx, const struct proto_msg *m)
         client_send_err(c, text);
         return 0;
     }
+    if (c->perms && !client_may_publish(c, m->subject, m->subject_len)) {
+        char text[600], who[300];
+        snprintf(text, sizeof(text), "Permissions Violation for Publish to \"%.*s\"",
+                 (int)(m->subject_len > 512 ? 512 : m->subject_len), m->subject);
+        client_log(c, LOG_ERR, "Publish Violation - %s, Subject \"%.*s\"",
+                   client_auth_name(c, who, sizeof(who)), (int)m->subject_len, m->subject);
+        client_send_err(c, text);
+        return 0;
+    }
     if (c->verbose)
         send_ok(c);
     deliver_publish(lp, c, m);
@@ -187,8 +185,9 @@ static int msg_cb(void *ctx, const struct proto_msg *m)
 
 /* ---- SUB / UNSUB ---- */
 
-static struct subscription *sub_new(struct client *c, const char *subj, size_t slen,
-                                    const char *queue, size_t qlen, const char *sid, size_t sidlen)
+struct subscription *client_sub_new(struct client *c, const char *subj, size_t slen,
+                                    const char *queue, size_t qlen, const char *sid,
+                                    size_t sidlen)
 {
     struct subscription *sub = xcalloc(1, sizeof(*sub) + slen + qlen + sidlen + 3);
     char *p = (char *)(sub + 1);
@@ -211,6 +210,7 @@ static struct subscription *sub_new(struct client *c, const char *subj, size_t s
     atomic_init(&sub->sl.refs, 0);
     client_ref(c);
     sub->c = c;
+    sub->acc = c->acc;
     return sub;
 }
 
@@ -222,6 +222,43 @@ void client_sub_release(struct sl_sub *sl)
     client_unref(c);
 }
 
+static int count_tokens(const char *s, size_t n)
+{
+    int t = 1;
+    for (size_t i = 0; i < n; i++)
+        t += s[i] == '.';
+    return t;
+}
+
+/* The reference's texts: "Permissions Violation for Subscription to "x"" (+ ' using queue
+ * "q"', or ", too many tokens" for max_sub_tokens); the connection stays. */
+static void sub_violation(struct client *c, const char *subj, size_t slen, const char *queue,
+                          size_t qlen, const char *sid, size_t sidlen, bool tokens)
+{
+    char text[1200], who[300];
+    int sl = (int)(slen > 512 ? 512 : slen), ql = (int)(qlen > 512 ? 512 : qlen);
+
+    client_auth_name(c, who, sizeof(who));
+    if (tokens) {
+        snprintf(text, sizeof(text),
+                 "Permissions Violation for Subscription to \"%.*s\", too many tokens", sl, subj);
+        client_log(c, LOG_ERR, "Subscription Violation Too Many Tokens - %s, Subject \"%.*s\", SID %.*s",
+                   who, sl, subj, (int)sidlen, sid);
+    } else if (queue) {
+        snprintf(text, sizeof(text),
+                 "Permissions Violation for Subscription to \"%.*s\" using queue \"%.*s\"", sl,
+                 subj, ql, queue);
+        client_log(c, LOG_ERR, "Subscription Violation - %s, Subject \"%.*s\", Queue: \"%.*s\", SID %.*s",
+                   who, sl, subj, ql, queue, (int)sidlen, sid);
+    } else {
+        snprintf(text, sizeof(text), "Permissions Violation for Subscription to \"%.*s\"", sl,
+                 subj);
+        client_log(c, LOG_ERR, "Subscription Violation - %s, Subject \"%.*s\", SID %.*s", who, sl,
+                   subj, (int)sidlen, sid);
+    }
+    client_send_err(c, text);
+}
+
 static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, size_t qlen,
                   const char *sid, size_t sidlen)
 {
@@ -231,6 +268,14 @@ static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, s
 
     if (!subj_is_valid(subj, slen) || (queue && !subj_is_valid_queue(queue, qlen))) {
         client_send_err(c, proto_err_text(ERRT_INVALID_SUBJECT));
+        return 0;
+    }
+    if (c->perms && !perms_sub_allowed(c->perms, subj, slen, queue, qlen)) {
+        sub_violation(c, subj, slen, queue, qlen, sid, sidlen, false);
+        return 0;
+    }
+    if (s->opts.max_sub_tokens > 0 && count_tokens(subj, slen) > s->opts.max_sub_tokens) {
+        sub_violation(c, subj, slen, queue, qlen, sid, sidlen, true);
         return 0;
     }
     pthread_mutex_lock(&c->mu);
@@ -250,8 +295,9 @@ static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, s
     /* Into the trie first (not under c->mu: lock order L1), then the sid map. Only this loop
      * adds to the sid map, so the checks above still hold; a delivery that finds the sub in
      * between needs nothing from the map. */
-    sub = sub_new(c, subj, slen, queue, qlen, sid, sidlen);
-    if (sl_insert(s->sl, &sub->sl) != 0) { /* only for a subject subj_is_valid refused */
+    sub = client_sub_new(c, subj, slen, queue, qlen, sid, sidlen);
+    sub->check_deny = c->perms && c->perms->sub_deny.n > 0 && subj_has_wildcard(subj, slen);
+    if (sl_insert(sub->acc->sl, &sub->sl) != 0) { /* only for a subject subj_is_valid refused */
         client_sub_release(&sub->sl);
         client_send_err(c, proto_err_text(ERRT_INVALID_SUBJECT));
         return 0;
@@ -283,7 +329,7 @@ static int unsub_cb(void *ctx, const char *sid, size_t sidlen, int64_t max)
     }
     pthread_mutex_unlock(&c->mu);
     if (remove)
-        sl_remove(c->srv->sl, &sub->sl);
+        sl_remove(sub->acc->sl, &sub->sl);
     if (c->verbose)
         send_ok(c);
     return 0;

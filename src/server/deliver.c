@@ -3,7 +3,10 @@
  * the flushing to the end of the batch (T4). */
 #include "server/client.h"
 
+#include "core/clock.h"
 #include "core/xmalloc.h"
+#include "server/account.h"
+#include "server/auth.h"
 #include "server/server.h"
 #include "sublist/sublist.h"
 
@@ -40,7 +43,11 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
     char stackbuf[1024], *line = stackbuf, *p;
     uint32_t payload_off = 0, payload_len = m->size;
 
+    if (c->icb)
+        return c->icb(lp, sub, pub, m);
     if (c == pub && !pub->echo)
+        return false;
+    if (sub->check_deny && perms_sub_denied_msg(c->perms, m->subject, m->subject_len))
         return false;
     hmsg = m->hdr_len >= 0 && atomic_load_explicit(&c->headers_ok, memory_order_relaxed);
     if (m->hdr_len >= 0 && !hmsg) {
@@ -86,6 +93,9 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
             client_sub_detach_locked(c, sub); /* auto-unsubscribe: max reached */
             remove = true;
         }
+        if (m->reply && c->perms && c->perms->resp)
+            replies_add(&c->replies, m->reply, m->reply_len, clock_mono_ms(),
+                        c->perms->resp_expires_ms);
         client_out_append_locked(c, line, body);
         client_out_append_locked(c, m->payload + payload_off, payload_len);
         client_out_append_locked(c, "\r\n", 2);
@@ -104,7 +114,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
     lp->out_msgs++;
     lp->out_bytes += payload_len;
     if (remove)
-        sl_remove(c->srv->sl, &sub->sl);
+        sl_remove(sub->acc->sl, &sub->sl);
     /* never the publisher itself: a write error would close it inside its own parse */
     if (early && c != pub)
         loop_flush_early(lp, c);
@@ -122,7 +132,7 @@ static void send_no_responders(struct loop *lp, struct client *pub, const struct
         .hdr_len = (int32_t)strlen(STATUS_NO_RESPONDERS),
         .size = (uint32_t)strlen(STATUS_NO_RESPONDERS),
     };
-    struct sl_result *r = loop_match(lp, m->reply, m->reply_len);
+    struct sl_result *r = loop_match(lp, pub->acc->sl, m->reply, m->reply_len);
     for (uint32_t i = 0; i < r->npsubs; i++) {
         struct subscription *sub = (struct subscription *)r->psubs[i];
         if (sub->c == pub && deliver_to_sub(lp, NULL, sub, &st))
@@ -137,9 +147,14 @@ static void send_no_responders(struct loop *lp, struct client *pub, const struct
     }
 }
 
-void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg *m)
+bool deliver_publish_in(struct loop *lp, struct account *acc, struct client *pub,
+                        const struct proto_msg *m, bool no_resp)
 {
-    struct sl_result *r = loop_match(lp, m->subject, m->subject_len);
+    /* Within an import's delivery the outer match result is still being walked: match
+     * without the cache, which could free it. */
+    bool nested = lp->import_depth > 0;
+    struct sl_result *r = nested ? sl_match(acc->sl, m->subject, m->subject_len)
+                                 : loop_match(lp, acc->sl, m->subject, m->subject_len);
     bool delivered = false;
 
     for (uint32_t i = 0; i < r->npsubs; i++)
@@ -156,6 +171,14 @@ void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg
             }
         }
     }
-    if (!delivered && m->reply && pub->no_responders)
+    if (nested)
+        sl_result_free(acc->sl, r);
+    if (!delivered && no_resp && pub && m->reply && pub->no_responders)
         send_no_responders(lp, pub, m);
+    return delivered;
+}
+
+void deliver_publish(struct loop *lp, struct client *pub, const struct proto_msg *m)
+{
+    deliver_publish_in(lp, pub->acc, pub, m, true);
 }

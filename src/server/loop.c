@@ -63,7 +63,7 @@ static void cache_clear(struct loop *lp)
     for (uint32_t i = 0; i < lp->cache_cap; i++) {
         struct match_cache_entry *e = &lp->cache[i];
         if (e->r) {
-            sl_result_free(lp->srv->sl, e->r);
+            sl_result_free(e->sl, e->r);
             free(e->subject);
             memset(e, 0, sizeof(*e));
         }
@@ -300,31 +300,38 @@ static uint64_t hash_bytes(const char *p, uint32_t n)
     return h | 1; /* never 0: 0 marks an empty slot */
 }
 
-struct sl_result *loop_match(struct loop *lp, const char *subject, uint32_t len)
+struct sl_result *loop_match(struct loop *lp, struct sublist *sl, const char *subject,
+                             uint32_t len)
 {
-    struct sublist *sl = lp->srv->sl;
     uint64_t gen = sl_genid(sl);
-    uint64_t h = hash_bytes(subject, len);
+    uint64_t h = hash_bytes(subject, len) ^ (uint64_t)(uintptr_t)sl;
     uint32_t mask = lp->cache_cap - 1, i;
+    struct match_cache_entry *e;
 
-    if (gen != lp->cache_genid) {
-        cache_clear(lp);
-        lp->cache_genid = gen;
-    }
+    h |= 1;
     for (i = (uint32_t)h & mask;; i = (i + 1) & mask) {
-        struct match_cache_entry *e = &lp->cache[i];
+        e = &lp->cache[i];
         if (!e->r)
             break;
-        if (e->hash == h && e->len == len && memcmp(e->subject, subject, len) == 0)
+        if (e->hash == h && e->sl == sl && e->len == len &&
+            memcmp(e->subject, subject, len) == 0) {
+            if (e->genid != gen) { /* the sublist changed since: match again */
+                sl_result_free(sl, e->r);
+                e->r = sl_match(sl, subject, len);
+                e->genid = gen;
+            }
             return e->r;
+        }
     }
     if (lp->cache_n >= lp->cache_cap * 3 / 4) {
         cache_clear(lp);
         for (i = (uint32_t)h & mask; lp->cache[i].r; i = (i + 1) & mask)
             ;
     }
-    struct match_cache_entry *e = &lp->cache[i];
+    e = &lp->cache[i];
     e->r = sl_match(sl, subject, len);
+    e->sl = sl;
+    e->genid = gen;
     e->hash = h;
     e->len = len;
     e->subject = xmemdup(subject, len);

@@ -25,6 +25,8 @@ struct timer {
 
 struct match_cache_entry {
     uint64_t hash;
+    struct sublist *sl; /* whose result */
+    uint64_t genid;     /* sl's genid when matched: stale once it moves */
     char *subject; /* owned */
     uint32_t len;
     struct sl_result *r;
@@ -55,9 +57,9 @@ struct loop {
 
     struct match_cache_entry *cache; /* open addressing, power-of-two size */
     uint32_t cache_cap, cache_n;
-    uint64_t cache_genid;
 
     uint64_t batch_in; /* bytes read in the current batch (decides whether to spin) */
+    int import_depth;  /* imports re-publishing within one delivery (cycle guard) */
 
     /* counters (this loop's share; summed for monitoring) */
     uint64_t in_msgs, in_bytes, out_msgs, out_bytes, slow_consumers;
@@ -83,9 +85,10 @@ void loop_flush_early(struct loop *lp, struct client *c);
  * large fan-out holds per batch, and the latency the batch adds. */
 #define LOOP_EARLY_FLUSH_BYTES (256 * 1024)
 
-/* Matches subject through this loop's cache. The result is borrowed: valid until the next
- * call on this loop. */
-struct sl_result *loop_match(struct loop *lp, const char *subject, uint32_t len);
+/* Matches subject in sl through this loop's cache. The result is borrowed: valid until the
+ * next call on this loop. */
+struct sl_result *loop_match(struct loop *lp, struct sublist *sl, const char *subject,
+                             uint32_t len);
 /* Fast per-loop random number (xorshift). */
 uint64_t loop_rand(struct loop *lp);
 

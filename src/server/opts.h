@@ -6,6 +6,8 @@
 #ifndef NS_SERVER_OPTS_H
 #define NS_SERVER_OPTS_H
 
+#include "server/auth.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -60,6 +62,7 @@ struct options {
     char *username;   /* --user */
     char *password;   /* --pass */
     char *auth_token; /* --auth */
+    struct auth_conf auth; /* users, permissions, accounts (config file only) */
 
     /* TLS (not supported yet). "-tls=false" clears all five, as the reference does. */
     bool tls;          /* --tls */
@@ -86,6 +89,7 @@ struct options {
     int64_t max_pending;       /* 64 MiB */
     int max_connections;       /* 65536 */
     int max_subs;              /* 0 = unlimited */
+    int max_sub_tokens;        /* 0 = unlimited, at most 255 */
     int64_t ping_interval_ms;  /* 2m */
     int ping_max;              /* 2 */
     int64_t write_deadline_ms; /* 10s */

@@ -5,6 +5,8 @@
  * warnings, then the errors, each as "<file>:<line>:<col>: <reason>\n" at the key. A wrong value
  * type gives Go's "interface conversion: interface {} is T, not U" text, as 2.9.10 shows it. */
 #include "server/opts_conf.h"
+#include "server/opts_conf_int.h"
+#include "server/auth.h"
 
 #include "conf/conf.h"
 #include "core/units.h"
@@ -29,6 +31,8 @@ enum kind {
     K_LISTEN,        /* host:port, :port or a port number */
     K_TRACE_VERBOSE, /* sets trace_verbose and trace */
     K_AUTH,          /* authorization { } */
+    K_ACCOUNTS,      /* accounts { } */
+    K_SUB_TOKENS,    /* max_sub_tokens: 0..255 */
     K_LOOPS,         /* int, 0 or more */
     K_UNSUPPORTED,   /* known to 2.9.10, not implemented by natrium yet */
 };
@@ -67,6 +71,15 @@ static const struct key_rule top_rules[] = {
     {"ping_max", K_INT, F(ping_max)},
     {"write_deadline", K_DURATION, F(write_deadline_ms)},
     {"authorization", K_AUTH, 0},
+    {"accounts", K_ACCOUNTS, 0},
+    {"no_auth_user", K_STRING, F(auth.no_auth_user)},
+    {"system_account", K_STRING, F(auth.system_account)},
+    {"system", K_STRING, F(auth.system_account)},
+    {"no_system_account", K_BOOL, F(auth.no_system_account)},
+    {"no_system", K_BOOL, F(auth.no_system_account)},
+    {"no_sys_acc", K_BOOL, F(auth.no_system_account)},
+    {"max_sub_tokens", K_SUB_TOKENS, F(max_sub_tokens)},
+    {"max_subscription_tokens", K_SUB_TOKENS, F(max_sub_tokens)},
     /* natrium's own */
     {"connect_timeout", K_DURATION, F(connect_timeout_ms)},
     {"loops", K_LOOPS, F(nloops)},
@@ -76,7 +89,6 @@ static const struct key_rule top_rules[] = {
     {"maps", K_UNSUPPORTED, 0},
     {"disable_sublist_cache", K_UNSUPPORTED, 0},
     {"no_sublist_cache", K_UNSUPPORTED, 0},
-    {"accounts", K_UNSUPPORTED, 0},
     {"http", K_UNSUPPORTED, 0},
     {"https", K_UNSUPPORTED, 0},
     {"http_port", K_UNSUPPORTED, 0},
@@ -96,8 +108,6 @@ static const struct key_rule top_rules[] = {
     {"remote_syslog", K_UNSUPPORTED, 0},
     {"prof_port", K_UNSUPPORTED, 0},
     {"max_traced_msg_len", K_UNSUPPORTED, 0},
-    {"max_sub_tokens", K_UNSUPPORTED, 0},
-    {"max_subscription_tokens", K_UNSUPPORTED, 0},
     {"tls", K_UNSUPPORTED, 0},
     {"ocsp", K_UNSUPPORTED, 0},
     {"allow_non_tls", K_UNSUPPORTED, 0},
@@ -115,12 +125,6 @@ static const struct key_rule top_rules[] = {
     {"resolver_tls", K_UNSUPPORTED, 0},
     {"resolver_preload", K_UNSUPPORTED, 0},
     {"resolver_pinned_accounts", K_UNSUPPORTED, 0},
-    {"no_auth_user", K_UNSUPPORTED, 0},
-    {"system_account", K_UNSUPPORTED, 0},
-    {"system", K_UNSUPPORTED, 0},
-    {"no_system_account", K_UNSUPPORTED, 0},
-    {"no_system", K_UNSUPPORTED, 0},
-    {"no_sys_acc", K_UNSUPPORTED, 0},
     {"no_header_support", K_UNSUPPORTED, 0},
     {"trusted", K_UNSUPPORTED, 0},
     {"trusted_keys", K_UNSUPPORTED, 0},
@@ -134,7 +138,7 @@ static const struct key_rule top_rules[] = {
 };
 
 /* authorization { } keys; the field offsets are unused, the handler sets them. */
-enum auth_key { A_USER, A_PASS, A_TOKEN, A_TIMEOUT, A_UNSUPPORTED };
+enum auth_key { A_USER, A_PASS, A_TOKEN, A_TIMEOUT, A_USERS, A_DEFPERMS };
 static const struct {
     const char *name;
     enum auth_key key;
@@ -145,10 +149,10 @@ static const struct {
     {"password", A_PASS},
     {"token", A_TOKEN},
     {"timeout", A_TIMEOUT},
-    {"users", A_UNSUPPORTED},
-    {"default_permission", A_UNSUPPORTED},
-    {"default_permissions", A_UNSUPPORTED},
-    {"permissions", A_UNSUPPORTED},
+    {"users", A_USERS},
+    {"default_permission", A_DEFPERMS},
+    {"default_permissions", A_DEFPERMS},
+    {"permissions", A_DEFPERMS},
 };
 
 /* Go's dynamic type names, for "interface conversion" texts. */
@@ -174,18 +178,11 @@ static const char *const go_types[] = {
 #define M_UNKNOWN "unknown field %s"
 #define M_UNSUPPORTED "%s is not supported by natrium yet"
 #define M_USER_AND_TOKEN "Cannot have a user/pass and token"
+#define M_USER_AND_USERS "Can not have a single user/pass and a users array"
+#define M_NEGATIVE "%s value can not be negative"
 #define M_PAYLOAD_PENDING "max_payload (%lld) cannot be higher than max_pending (%lld)"
 #define M_NEGATIVE_LOOPS "%s must be 0 (one per CPU) or more"
 
-struct msg_list {
-    char **v;
-    size_t n;
-};
-
-struct loader {
-    struct options *o;
-    struct msg_list errors, warnings;
-};
 
 static void msg_add(struct msg_list *l, char *s)
 {
@@ -214,8 +211,7 @@ __attribute__((format(printf, 2, 0))) static char *at_key(const struct conf_entr
     return s;
 }
 
-__attribute__((format(printf, 3, 4))) static void
-error_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
+void oc_error_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
 {
     va_list ap;
 
@@ -224,8 +220,7 @@ error_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
     va_end(ap);
 }
 
-__attribute__((format(printf, 3, 4))) static void
-warning_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
+void oc_warning_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
 {
     va_list ap;
 
@@ -234,16 +229,26 @@ warning_at(struct loader *l, const struct conf_entry *e, const char *fmt, ...)
     va_end(ap);
 }
 
+void oc_error_node(struct loader *l, const struct conf_node *n, const char *fmt, ...)
+{
+    struct conf_entry at = {.file = n->file, .line = n->line, .col = n->col};
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg_add(&l->errors, at_key(&at, fmt, ap));
+    va_end(ap);
+}
+
 /* Checks the value type; on a mismatch records Go's type assertion panic text. */
-static bool want(struct loader *l, const struct conf_entry *e, enum conf_type t)
+bool oc_want(struct loader *l, const struct conf_entry *e, enum conf_type t)
 {
     if (e->val->type == t)
         return true;
-    error_at(l, e, M_TYPE, go_types[e->val->type], go_types[t]);
+    oc_error_at(l, e, M_TYPE, go_types[e->val->type], go_types[t]);
     return false;
 }
 
-static void set_string(char **field, const struct conf_node *v)
+void oc_set_string(char **field, const struct conf_node *v)
 {
     free(*field);
     *field = xstrdup(v->str);
@@ -316,7 +321,7 @@ invalid:
 }
 
 /* parseDuration: a string in Go syntax, or (with a warning) an integer of seconds. */
-static void apply_duration(struct loader *l, const struct conf_entry *e, const char *field,
+void oc_apply_duration(struct loader *l, const struct conf_entry *e, const char *field,
                            int64_t *out)
 {
     const struct conf_node *v = e->val;
@@ -328,7 +333,7 @@ static void apply_duration(struct loader *l, const struct conf_entry *e, const c
         if (!why && units_parse_duration_ms(v->str, &ms) != 0)
             why = invalid_duration(v->str); /* overflow */
         if (why) {
-            error_at(l, e, M_DURATION_BAD, field, why);
+            oc_error_at(l, e, M_DURATION_BAD, field, why);
             free(why);
             return;
         }
@@ -336,11 +341,11 @@ static void apply_duration(struct loader *l, const struct conf_entry *e, const c
         return;
     }
     /* the reference warns first, then asserts an int64 */
-    warning_at(l, e, M_DURATION_INT, field, field);
-    if (!want(l, e, CONF_INT))
+    oc_warning_at(l, e, M_DURATION_INT, field, field);
+    if (!oc_want(l, e, CONF_INT))
         return;
     if (v->i > INT64_MAX / 1000 || v->i < INT64_MIN / 1000) {
-        error_at(l, e, M_TOO_BIG, e->key);
+        oc_error_at(l, e, M_TOO_BIG, e->key);
         return;
     }
     *out = v->i * 1000;
@@ -413,7 +418,7 @@ static void apply_listen(struct loader *l, const struct conf_entry *e)
 
     if (v->type == CONF_INT) {
         if (v->i > INT_MAX || v->i < INT_MIN) {
-            error_at(l, e, M_TOO_BIG, e->key);
+            oc_error_at(l, e, M_TOO_BIG, e->key);
             return;
         }
         free(l->o->host);
@@ -422,18 +427,18 @@ static void apply_listen(struct loader *l, const struct conf_entry *e)
         return;
     }
     if (v->type != CONF_STRING) {
-        error_at(l, e, M_LISTEN_TYPE, go_types[v->type]);
+        oc_error_at(l, e, M_LISTEN_TYPE, go_types[v->type]);
         return;
     }
     if (!split_host_port(v->str, &host, &port)) {
         q = opts_go_quote(v->str);
-        error_at(l, e, M_ADDR, q);
+        oc_error_at(l, e, M_ADDR, q);
         free(q);
         return;
     }
     if (!parse_port(port, &p)) {
         q = opts_go_quote(port);
-        error_at(l, e, M_PORT, q);
+        oc_error_at(l, e, M_PORT, q);
         free(q);
     } else {
         free(l->o->host);
@@ -447,22 +452,22 @@ static void apply_listen(struct loader *l, const struct conf_entry *e)
     free(port);
 }
 
-static void unknown_field(struct loader *l, const struct conf_entry *e)
+void oc_unknown_field(struct loader *l, const struct conf_entry *e)
 {
     char *q;
 
     if (e->val->used) /* a variable some value refers to: not an option */
         return;
     q = opts_go_quote(e->key);
-    error_at(l, e, M_UNKNOWN, q);
+    oc_error_at(l, e, M_UNKNOWN, q);
     free(q);
 }
 
-static void unsupported(struct loader *l, const struct conf_entry *e)
+void oc_unsupported(struct loader *l, const struct conf_entry *e)
 {
     char *q = opts_go_quote(e->key);
 
-    error_at(l, e, M_UNSUPPORTED, q);
+    oc_error_at(l, e, M_UNSUPPORTED, q);
     free(q);
 }
 
@@ -471,10 +476,10 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
 {
     const struct conf_node *m = e->val;
     const struct conf_node *user = NULL, *pass = NULL, *token = NULL;
-    bool have_timeout = false, bad = false;
+    bool have_timeout = false, bad = false, have_users = false;
     double timeout = 0;
 
-    if (!want(l, e, CONF_MAP))
+    if (!oc_want(l, e, CONF_MAP))
         return;
     for (size_t i = 0; i < m->nentries; i++) {
         const struct conf_entry *f = &m->entries[i];
@@ -485,25 +490,25 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
                 break;
         }
         if (r == sizeof(auth_rules) / sizeof(auth_rules[0])) {
-            unknown_field(l, f);
+            oc_unknown_field(l, f);
             bad |= !f->val->used;
             continue;
         }
         switch (auth_rules[r].key) {
         case A_USER:
-            if (want(l, f, CONF_STRING))
+            if (oc_want(l, f, CONF_STRING))
                 user = f->val;
             else
                 bad = true;
             break;
         case A_PASS:
-            if (want(l, f, CONF_STRING))
+            if (oc_want(l, f, CONF_STRING))
                 pass = f->val;
             else
                 bad = true;
             break;
         case A_TOKEN:
-            if (want(l, f, CONF_STRING))
+            if (oc_want(l, f, CONF_STRING))
                 token = f->val;
             else
                 bad = true;
@@ -515,9 +520,12 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
                       : f->val->type == CONF_FLOAT ? f->val->f
                                                    : 1.0;
             break;
-        case A_UNSUPPORTED:
-            unsupported(l, f);
-            bad = true;
+        case A_USERS:
+            have_users = true;
+            oc_auth_users(l, f);
+            break;
+        case A_DEFPERMS:
+            oc_auth_default_perms(l, f);
             break;
         }
     }
@@ -525,7 +533,11 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
         return;
     if ((user && *user->str) || (pass && *pass->str)) {
         if (token && *token->str) {
-            error_at(l, e, M_USER_AND_TOKEN);
+            oc_error_at(l, e, M_USER_AND_TOKEN);
+            return;
+        }
+        if (have_users) {
+            oc_error_at(l, e, M_USER_AND_USERS);
             return;
         }
     }
@@ -561,48 +573,48 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
         }
     }
     if (!rule) {
-        unknown_field(l, e);
+        oc_unknown_field(l, e);
         return;
     }
     field = (char *)l->o + rule->off;
     switch (rule->kind) {
     case K_STRING:
-        if (want(l, e, CONF_STRING))
-            set_string((char **)(void *)field, v);
+        if (oc_want(l, e, CONF_STRING))
+            oc_set_string((char **)(void *)field, v);
         break;
     case K_BOOL:
-        if (want(l, e, CONF_BOOL))
+        if (oc_want(l, e, CONF_BOOL))
             *(bool *)(void *)field = v->b;
         break;
     case K_TRACE_VERBOSE:
-        if (want(l, e, CONF_BOOL))
+        if (oc_want(l, e, CONF_BOOL))
             l->o->trace_verbose = l->o->trace = v->b;
         break;
     case K_INT:
     case K_LOOPS:
-        if (!want(l, e, CONF_INT))
+        if (!oc_want(l, e, CONF_INT))
             break;
         if (v->i > INT_MAX || v->i < INT_MIN)
-            error_at(l, e, M_TOO_BIG, e->key);
+            oc_error_at(l, e, M_TOO_BIG, e->key);
         else if (rule->kind == K_LOOPS && v->i < 0)
-            error_at(l, e, M_NEGATIVE_LOOPS, e->key);
+            oc_error_at(l, e, M_NEGATIVE_LOOPS, e->key);
         else
             *(int *)(void *)field = (int)v->i;
         break;
     case K_INT64:
-        if (want(l, e, CONF_INT))
+        if (oc_want(l, e, CONF_INT))
             *(int64_t *)(void *)field = v->i;
         break;
     case K_INT64_I32:
-        if (!want(l, e, CONF_INT))
+        if (!oc_want(l, e, CONF_INT))
             break;
         if (v->i > INT32_MAX)
-            error_at(l, e, M_TOO_BIG, e->key);
+            oc_error_at(l, e, M_TOO_BIG, e->key);
         else
             *(int64_t *)(void *)field = v->i;
         break;
     case K_DURATION:
-        apply_duration(l, e, rule->name, (int64_t *)(void *)field);
+        oc_apply_duration(l, e, rule->name, (int64_t *)(void *)field);
         break;
     case K_LISTEN:
         apply_listen(l, e);
@@ -610,10 +622,48 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
     case K_AUTH:
         apply_auth(l, e);
         break;
+    case K_ACCOUNTS:
+        l->accounts_entry = e;
+        oc_apply_accounts(l, e);
+        break;
+    case K_SUB_TOKENS:
+        if (!oc_want(l, e, CONF_INT))
+            break;
+        if (v->i > 255)
+            oc_error_at(l, e, M_TOO_BIG, e->key);
+        else if (v->i < 0)
+            oc_error_at(l, e, M_NEGATIVE, e->key);
+        else
+            *(int *)(void *)field = (int)v->i;
+        break;
     case K_UNSUPPORTED:
-        unsupported(l, e);
+        oc_unsupported(l, e);
         break;
     }
+}
+
+/* validateOptions' auth checks (server.go), which -t does not reach. Returns false with the
+ * reason in msg. */
+static bool opts_auth_ok(const struct options *o, char *msg, size_t n)
+{
+    const struct auth_conf *a = &o->auth;
+
+    if (a->no_auth_user && *a->no_auth_user && !auth_find_user(a, a->no_auth_user) &&
+        !auth_find_nkey(a, a->no_auth_user)) {
+        char *q = opts_go_quote(a->no_auth_user);
+        snprintf(msg, n,
+                 "no_auth_user: %s not present as user in authorization block or account "
+                 "configuration",
+                 q);
+        free(q);
+        return false;
+    }
+    if (a->system_account && *a->system_account && strcmp(a->system_account, SYSTEM_ACCOUNT) &&
+        !auth_find_account(a, a->system_account)) {
+        snprintf(msg, n, "error resolving system account: account missing");
+        return false;
+    }
+    return true;
 }
 
 /* Appends the lines of list to *buf, each followed by '\n'. */
@@ -641,10 +691,16 @@ int opts_apply_config(struct options *o, const struct conf_node *root, opts_warn
     struct loader l = {.o = o};
     int rc = 0;
 
+    char *perr = NULL;
+
     for (size_t i = 0; i < root->nentries; i++)
         apply_entry(&l, &root->entries[i]);
+    oc_auth_validate(&l, l.accounts_entry, &perr);
 
-    if (l.errors.n || (o->check_config && l.warnings.n)) {
+    if (perr && !l.errors.n) {
+        put_err(err, errlen, perr);
+        rc = -1;
+    } else if (l.errors.n || (o->check_config && l.warnings.n)) {
         char *text = xstrdup("");
         size_t len = 0;
 
@@ -667,8 +723,15 @@ int opts_apply_config(struct options *o, const struct conf_node *root, opts_warn
                      (long long)o->max_pending);
             put_err(err, errlen, msg);
             rc = -1;
+        } else if (!o->check_config) {
+            char why[512];
+            if (!opts_auth_ok(o, why, sizeof(why))) {
+                put_err(err, errlen, why);
+                rc = -1;
+            }
         }
     }
+    free(perr);
     msg_free(&l.errors);
     msg_free(&l.warnings);
     return rc;

@@ -2,6 +2,8 @@
  * loops, pid and ports files, the banner. */
 #include "server/server.h"
 
+#include "server/account.h"
+
 #include "core/xmalloc.h"
 #include "server/client.h"
 #include "server/info.h"
@@ -76,15 +78,19 @@ struct server *server_new(struct options *opts)
     }
     info_make_server_id(s->id);
     s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
-    s->auth_required = (s->opts.username && *s->opts.username) ||
-                       (s->opts.auth_token && *s->opts.auth_token);
+    s->auth_required = ((s->opts.username && *s->opts.username) ||
+                        (s->opts.auth_token && *s->opts.auth_token) || s->opts.auth.nusers > 0) &&
+                       !(s->opts.auth.no_auth_user && *s->opts.auth.no_auth_user);
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
     s->nloops = s->opts.nloops > 0 ? s->opts.nloops : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (s->nloops < 1)
         s->nloops = 1;
-    s->sl = sl_new(client_sub_release);
+    if (accounts_init(s) != 0) {
+        server_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -145,6 +151,22 @@ static void write_ports_file(struct server *s)
     s->ports_file = xstrdup(path);
 }
 
+static bool plaintext(const char *pw)
+{
+    return pw && *pw && strncmp(pw, "$2", 2) != 0;
+}
+
+static bool plaintext_passwords(const struct options *o)
+{
+    if (plaintext(o->password))
+        return true;
+    for (uint32_t i = 0; i < o->auth.nusers; i++) {
+        if (plaintext(o->auth.users[i].password))
+            return true;
+    }
+    return false;
+}
+
 int server_start(struct server *s)
 {
     struct logger *lg = &s->log;
@@ -155,7 +177,7 @@ int server_start(struct server *s)
     log_printf(lg, LOG_DBG, "  Build:    natrium %s", NATRIUM_VERSION);
     log_printf(lg, LOG_INF, "  Name:     %s", s->name);
     log_printf(lg, LOG_INF, "  ID:       %s", s->id);
-    if (s->opts.password && *s->opts.password && strncmp(s->opts.password, "$2", 2) != 0)
+    if (plaintext_passwords(&s->opts))
         log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
     if (open_listener(s) != 0)
         return -1;
@@ -219,8 +241,7 @@ void server_free(struct server *s)
     for (int i = 0; s->loops && i < s->nloops; i++)
         loop_free(s->loops[i]);
     free(s->loops);
-    if (s->sl)
-        sl_free(s->sl);
+    accounts_release(s);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     free(s->name);

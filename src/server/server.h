@@ -17,17 +17,20 @@
 #define NATS_PROTO 1
 #define FIRST_CLIENT_ID 4 /* the reference gives cids 1-3 to internal clients */
 
+struct account;
 struct client;
 struct loop;
-struct sublist;
 
 struct server {
     struct options opts; /* owned; read-only once the loops run */
     struct logger log;
     char id[57];    /* 56-character nkey-style public key, starting with 'N' */
     char *name;     /* server_name (= id when not set) */
-    bool auth_required;
-    struct sublist *sl;
+    bool auth_required; /* advertised in INFO; CONNECT must come first */
+    struct account **accounts; /* every account; fixed once the loops run */
+    uint32_t naccounts;
+    struct account *gacc; /* $G */
+    struct account *sacc; /* the system account (NULL with no_system_account) */
     int listen_fd;
     int port; /* the port actually bound */
     int nloops;

@@ -276,10 +276,9 @@ TEST(opts_conf_authorization_errors)
     ASSERT_STR_EQ(apply_err("authorization { user = [[]] }\n", true),
                   "a.conf:1:16: interface conversion: interface {} is []interface {}, not "
                   "string\n");
-    ASSERT_STR_EQ(apply_err("authorization {\n  users: []\n}\n", true),
-                  "a.conf:2:3: \"users\" is not supported by natrium yet\n");
-    ASSERT_STR_EQ(apply_err("authorization { permissions: {} }\n", true),
-                  "a.conf:1:16: \"permissions\" is not supported by natrium yet\n");
+    ASSERT_STR_EQ(apply_err("authorization { user: a, password: b, users: [ {user: u} ] }\n",
+                            true),
+                  "a.conf:1:0: Can not have a single user/pass and a users array\n");
     /* a used variable inside the block is not an unknown field */
     struct options *o = new_opts(true);
     APPLY_OK(o, "authorization { U = bob, user: $U }\n");
@@ -342,16 +341,16 @@ TEST(opts_conf_unsupported_keys_are_refused)
         "cluster",      "gateway",
         "leafnodes",    "leaf",
         "jetstream",    "tls",
-        "accounts",     "websocket",
+        "websocket",
         "ws",           "mqtt",
         "http",         "http_port",
         "monitor_port", "https",
-        "https_port",   "system_account",
+        "https_port",
         "operator",     "resolver",
         "mappings",     "client_advertise",
         "syslog",       "lame_duck_duration",
-        "server_tags",  "no_auth_user",
-        "store_dir",    "max_sub_tokens",
+        "server_tags",
+        "store_dir",
     };
     char text[128], want[256];
 
@@ -400,4 +399,107 @@ TEST(opts_conf_load_file_and_includes)
     unlink(inc);
     unlink(path);
     rmdir(dir);
+}
+
+/* The reference's texts for users, permissions and accounts (checked with nats-server -t). */
+TEST(opts_conf_auth_errors)
+{
+    ASSERT_STR_EQ(
+        apply_err("authorization { users: [ {user: u, password: p, permissions: {foo: 1}} ] }\n",
+                  true),
+        "a.conf:1:62: Unknown field \"foo\" parsing permissions\n");
+    ASSERT_STR_EQ(apply_err("authorization { users: [ {user: u, password: p, permissions: "
+                            "{publish: {allow: \"a\", bogus: 1}}} ] }\n",
+                            true),
+                  "a.conf:1:84: Unknown field name \"bogus\" parsing subject permissions, only "
+                  "'allow' or 'deny' are permitted\n");
+    ASSERT_STR_EQ(apply_err("authorization { users: [ {user: u, password: p, bogus: 1} ] }\n", true),
+                  "a.conf:1:48: unknown field \"bogus\"\n");
+    ASSERT_STR_EQ(apply_err("authorization { users: [ {user: u, password: p, permissions: "
+                            "{publish: \"a..b\"}} ] }\n",
+                            true),
+                  "subject \"a..b\" is not a valid subject");
+    ASSERT_STR_EQ(apply_err("authorization { users: [ {user: u, password: p, permissions: "
+                            "{subscribe: \"a b c\"}} ] }\n",
+                            true),
+                  "subject \"a b c\" is not a valid subject");
+    ASSERT_STR_EQ(apply_err("accounts { A { users: [ {user: u, password: p} ] }, B { users: [ "
+                            "{user: u, password: p} ] } }\n",
+                            true),
+                  "a.conf:1:56: Duplicate user \"u\" detected\n");
+    ASSERT_STR_EQ(apply_err("accounts { A { users: [ {user: u, password: p} ], bogus: 1 } }\n",
+                            true),
+                  "a.conf:1:50: unknown field \"bogus\"\n");
+    ASSERT_STR_EQ(
+        apply_err("accounts { A { imports: [ {stream: {account: B, subject: x}} ] } }\n", true),
+        "a.conf:1:0: \"B\" account not defined for stream import\n");
+    ASSERT_STR_EQ(apply_err("accounts { A { exports: [ {stream: \"a.>\"} ] }, B { imports: [ "
+                            "{stream: {account: A, subject: \"b.>\"}} ] } }\n",
+                            true),
+                  "a.conf:1:0: Error adding stream import \"b.>\": stream import not "
+                  "authorized\n");
+    ASSERT_STR_EQ(apply_err("accounts { A { exports: [ {stream: \"a.>\"}, {service: \"s.>\", "
+                            "response_type: bogus} ] } }\n",
+                            true),
+                  "a.conf:1:60: Unknown response type: \"bogus\"\n");
+    ASSERT_STR_EQ(apply_err("max_sub_tokens: 256\n", true),
+                  "a.conf:1:0: max_sub_tokens value is too big\n");
+    ASSERT_STR_EQ(apply_err("max_sub_tokens: -1\n", true),
+                  "a.conf:1:0: max_sub_tokens value can not be negative\n");
+    /* checked at start, not by -t */
+    ASSERT_STR_EQ(apply_err("authorization { users: [ {user: u, password: p} ] }\n"
+                            "no_auth_user: x\n",
+                            false),
+                  "no_auth_user: \"x\" not present as user in authorization block or account "
+                  "configuration");
+    ASSERT_STR_EQ(apply_err("system_account: FOO\n", false),
+                  "error resolving system account: account missing");
+}
+
+TEST(opts_conf_auth_model)
+{
+    struct options *o = new_opts(true);
+    const struct user_conf *u;
+    const struct account_conf *ac;
+
+    APPLY_OK(o, "authorization {\n"
+                "  default_permissions: { subscribe: { deny: \"secret.>\" } }\n"
+                "  users: [\n"
+                "    {user: a, password: pa, permissions: {publish: [\"x\", \"y.>\"], "
+                "subscribe: {allow: \"q.x grp\", deny: \"z\"}, allow_responses: {max: 3, "
+                "expires: \"5s\"}}}\n"
+                "    {user: b, password: pb}\n"
+                "  ]\n"
+                "}\n"
+                "accounts { A { users: [ {user: c, password: pc, permissions: "
+                "{allow_responses: true}} ], exports: [ {service: \"svc.>\", response_type: "
+                "stream} ] }, B { imports: [ {service: {account: A, subject: \"svc.x\"}, to: "
+                "\"local\"} ] } }\n"
+                "no_auth_user: b\nsystem_account: A\nmax_sub_tokens: 12\n");
+    ASSERT_EQ(o->auth.nusers, 3);
+    u = auth_find_user(&o->auth, "a");
+    ASSERT(u && u->perms && !u->account);
+    ASSERT_EQ(u->perms->pub_allow.n, 2);
+    ASSERT_STR_EQ(u->perms->pub_allow.v[1].subject, "y.>");
+    ASSERT_STR_EQ(u->perms->sub_allow.v[0].subject, "q.x");
+    ASSERT_STR_EQ(u->perms->sub_allow.v[0].queue, "grp");
+    ASSERT(u->perms->resp && u->perms->resp_max == 3 && u->perms->resp_expires_ms == 5000);
+    ASSERT(perms_pub_allowed(u->perms, "y.z", 3) && !perms_pub_allowed(u->perms, "y", 1));
+    ASSERT(perms_sub_allowed(u->perms, "q.x", 3, "grp", 3));
+    ASSERT(!perms_sub_allowed(u->perms, "q.x", 3, "other", 5));
+    ASSERT(!perms_sub_allowed(u->perms, "q.x", 3, NULL, 0));
+    u = auth_find_user(&o->auth, "c");
+    ASSERT(u && u->account && strcmp(u->account, "A") == 0);
+    /* allow_responses alone denies other publishes */
+    ASSERT(u->perms->resp && u->perms->pub_allow.set && u->perms->pub_allow.n == 0);
+    ASSERT(!perms_pub_allowed(u->perms, "anything", 8));
+    ASSERT(o->auth.default_perms && o->auth.default_perms->sub_deny.n == 1);
+    ac = auth_find_account(&o->auth, "B");
+    ASSERT(ac && ac->nimports == 1 && ac->imports[0].service);
+    ASSERT_STR_EQ(ac->imports[0].to, "local");
+    ac = auth_find_account(&o->auth, "A");
+    ASSERT(ac && ac->nexports == 1 && ac->exports[0].resp_type == RESP_STREAM);
+    ASSERT_STR_EQ(o->auth.no_auth_user, "b");
+    ASSERT_STR_EQ(o->auth.system_account, "A");
+    ASSERT_EQ(o->max_sub_tokens, 12);
 }
