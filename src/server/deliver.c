@@ -43,8 +43,10 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
     char stackbuf[1024], *line = stackbuf, *p;
     uint32_t payload_off = 0, payload_len = m->size;
 
-    if (c->icb)
-        return c->icb(lp, sub, pub, m);
+    if (c->icb) { /* an import: it counts as taken, as in the reference (no 503) */
+        c->icb(lp, sub, pub, m);
+        return true;
+    }
     if (c == pub && !pub->echo)
         return false;
     if (sub->check_deny && perms_sub_denied_msg(c->perms, m->subject, m->subject_len))

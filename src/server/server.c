@@ -91,6 +91,14 @@ struct server *server_new(struct options *opts)
         server_free(s);
         return NULL;
     }
+    /* The reference numbers its internal clients first: three for the system account, one per
+     * other configured account; clients see the ids that follow. */
+    {
+        uint64_t first = s->sacc ? FIRST_CLIENT_ID : 1;
+        for (uint32_t i = 0; i < s->naccounts; i++)
+            first += s->accounts[i]->conf && s->accounts[i] != s->sacc;
+        atomic_store(&s->next_cid, first);
+    }
     return s;
 }
 
