@@ -6,6 +6,8 @@
 
 #include "server/opts_conf.h"
 
+#include "monitor/monitor.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct server *s;
+    struct monitor *mon = NULL;
     const char *unsupported;
     sigset_t set;
     int code = 0, sig;
@@ -78,6 +81,14 @@ int main(int argc, char **argv)
         server_free(s);
         return 1;
     }
+    if (s->opts.http_port != 0) {
+        mon = monitor_start(s);
+        if (!mon) {
+            server_shutdown(s);
+            server_free(s);
+            return 1;
+        }
+    }
     for (;;) {
         if (sigwait(&set, &sig) != 0)
             continue;
@@ -96,6 +107,7 @@ int main(int argc, char **argv)
             log_printf(&s->log, LOG_ERR, "Lame duck mode is not supported by natrium yet");
         }
     }
+    monitor_stop(mon); /* before the loops go: it asks them for snapshots */
     server_shutdown(s);
     server_free(s);
     return code;

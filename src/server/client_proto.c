@@ -105,6 +105,10 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         json_decref(root);
         return 1;
     }
+    if (c->srv->opts.username && *c->srv->opts.username && co.user) {
+        free(c->user);
+        c->user = xstrdup(co.user);
+    }
     if (co.has_protocol) {
         if (co.protocol < 0 || co.protocol > NATS_PROTO) {
             client_send_err(c, proto_err_text(ERRT_BAD_PROTOCOL));
@@ -155,6 +159,7 @@ static int msg_cb(void *ctx, const struct proto_msg *m)
     struct loop *lp = c->loop;
 
     c->in_msgs++;
+    c->in_bytes += m->size;
     lp->in_msgs++;
     lp->in_bytes += m->size;
     if (c->srv->log.trace)
@@ -306,6 +311,7 @@ static int pong_cb(void *ctx)
     if (c->rtt_start) {
         c->rtt_measured = true;
         c->rtt_start = 0;
+        c->rtt_us = clock_mono_us() - c->rtt_start_us;
     }
     return 0;
 }

@@ -6,6 +6,8 @@
 #include "server/client.h"
 #include "server/info.h"
 #include "server/loop.h"
+#include "server/snapshot.h"
+#include "core/clock.h"
 #include "sublist/sublist.h"
 
 #include <arpa/inet.h>
@@ -68,6 +70,8 @@ struct server *server_new(struct options *opts)
     s->opts = *opts;
     memset(opts, 0, sizeof(*opts));
     s->listen_fd = -1;
+    s->start_ns = s->config_load_ns = clock_wall_ns();
+    s->closed = snap_ring_new();
     if (log_init(&s->log, s->opts.log_file, s->opts.logtime, s->opts.debug, s->opts.trace) != 0) {
         fprintf(stderr, "nats-server: error opening log file %s: %s\n", s->opts.log_file,
                 strerror(errno));
@@ -219,6 +223,7 @@ void server_free(struct server *s)
     for (int i = 0; s->loops && i < s->nloops; i++)
         loop_free(s->loops[i]);
     free(s->loops);
+    snap_ring_free(s->closed);
     if (s->sl)
         sl_free(s->sl);
     if (s->listen_fd >= 0)

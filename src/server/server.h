@@ -20,6 +20,7 @@
 struct client;
 struct loop;
 struct sublist;
+struct snap_ring;
 
 struct server {
     struct options opts; /* owned; read-only once the loops run */
@@ -37,6 +38,9 @@ struct server {
     atomic_bool shutdown;
     char *pid_file;   /* written at start, removed at exit */
     char *ports_file; /* likewise */
+    struct snap_ring *closed; /* recently closed connections (snapshot.h) */
+    int64_t start_ns;         /* wall clock at server_new */
+    int64_t config_load_ns;   /* wall clock when the options were loaded */
 };
 
 /* Creates the server from opts (takes ownership of its strings; opts is zeroed). Opens the
