@@ -286,8 +286,6 @@ static json_t *conn_json(const struct conn_info *c, const struct mon_connz_opts 
         set_str(j, "version", c->version);
     if (o->auth && c->user && *c->user)
         set_str(j, "authorized_user", c->user);
-    if (o->auth)
-        set_str(j, "account", GLOBAL_ACCOUNT);
     if (o->subs && c->nsubs_list > 0) {
         json_t *a = json_array();
         for (uint32_t i = 0; i < c->nsubs_list; i++) {
