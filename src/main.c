@@ -13,6 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* server_start's before_listen hook: the monitoring port opens before the client port, as
+ * the reference's does, so it is up once clients can connect. */
+static int open_monitor(struct server *s, void *arg)
+{
+    struct monitor **mon = arg;
+    if (s->opts.http_port == 0)
+        return 0;
+    *mon = monitor_open(s);
+    return *mon ? 0 : -1;
+}
+
 /* Flags are applied over the config file: parse them, load the file named by -c, then parse
  * them again over what it set (the reference's MergeOptions). */
 static int load_options(struct options *o, int argc, char **argv, int *code)
@@ -76,18 +87,13 @@ int main(int argc, char **argv)
     s = server_new(&o);
     if (!s)
         return 1;
-    if (server_start(s) != 0) {
+    s->before_listen = open_monitor;
+    s->before_listen_arg = &mon;
+    if (server_start(s) != 0 || (mon && monitor_run(mon) != 0)) {
+        monitor_stop(mon);
         server_shutdown(s);
         server_free(s);
         return 1;
-    }
-    if (s->opts.http_port != 0) {
-        mon = monitor_start(s);
-        if (!mon) {
-            server_shutdown(s);
-            server_free(s);
-            return 1;
-        }
     }
     for (;;) {
         if (sigwait(&set, &sig) != 0)

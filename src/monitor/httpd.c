@@ -480,7 +480,7 @@ static int open_listener(struct monitor *m, const char *host, int port)
     return 0;
 }
 
-struct monitor *monitor_start(struct server *s)
+struct monitor *monitor_open(struct server *s)
 {
     struct monitor *m;
     const struct options *o = &s->opts;
@@ -521,12 +521,15 @@ struct monitor *monitor_start(struct server *s)
     epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->listen_fd, &ev);
     ev.data.ptr = &tag_event;
     epoll_ctl(m->epfd, EPOLL_CTL_ADD, m->evfd, &ev);
-    if (pthread_create(&m->thread, NULL, monitor_main, m) != 0) {
-        monitor_stop(m);
-        return NULL;
-    }
-    m->running = true;
     return m;
+}
+
+int monitor_run(struct monitor *m)
+{
+    if (pthread_create(&m->thread, NULL, monitor_main, m) != 0)
+        return -1;
+    m->running = true;
+    return 0;
 }
 
 int monitor_port(const struct monitor *m)

@@ -26,11 +26,16 @@ struct monitor;
 
 /* ---- the listener ---- */
 
-/* Starts the HTTP listener on opts.http_host (or the client host):opts.http_port on its own
- * thread, logging "Starting http monitor on <host>:<port>". Returns NULL (message logged) on
- * error. Call after server_start; call monitor_stop before server_shutdown. */
-struct monitor *monitor_start(struct server *s);
-/* Stops the thread, closes every HTTP connection, frees m. NULL is fine. */
+/* Opens the HTTP listener on opts.http_host (or the client host):opts.http_port and logs
+ * "Starting http monitor on <host>:<port>" (main calls it from server_start's before_listen
+ * hook, where the reference logs it). Returns NULL (message logged) on error. Requests wait
+ * in the backlog until monitor_run. */
+struct monitor *monitor_open(struct server *s);
+/* Starts the monitor's thread; call after server_start (the loops must exist). Returns 0 or
+ * -1. */
+int monitor_run(struct monitor *m);
+/* Stops the thread, closes every HTTP connection, frees m. NULL is fine. Call before
+ * server_shutdown. */
 void monitor_stop(struct monitor *m);
 /* The port actually bound (for http_port -1). */
 int monitor_port(const struct monitor *m);

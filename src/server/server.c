@@ -161,6 +161,8 @@ int server_start(struct server *s)
     log_printf(lg, LOG_INF, "  ID:       %s", s->id);
     if (s->opts.password && *s->opts.password && strncmp(s->opts.password, "$2", 2) != 0)
         log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
+    if (s->before_listen && s->before_listen(s, s->before_listen_arg) != 0)
+        return -1;
     if (open_listener(s) != 0)
         return -1;
     write_pid_file(s);

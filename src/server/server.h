@@ -41,6 +41,11 @@ struct server {
     struct snap_ring *closed; /* recently closed connections (snapshot.h) */
     int64_t start_ns;         /* wall clock at server_new */
     int64_t config_load_ns;   /* wall clock when the options were loaded */
+    /* Called by server_start after the banner and before the client listener opens (main
+     * opens the monitoring port there, so its log line comes where the reference's does).
+     * Non-zero fails the start. NULL: nothing. */
+    int (*before_listen)(struct server *s, void *arg);
+    void *before_listen_arg;
 };
 
 /* Creates the server from opts (takes ownership of its strings; opts is zeroed). Opens the

@@ -57,7 +57,7 @@ static const char *ref_or_skip(void)
 TEST(endpoints_match_reference_shape)
 {
     const char *ref = ref_or_skip();
-    struct server_proc rs, ns;
+    struct server_proc rs = {0}, ns = {0};
     int rport, nport, ndiff = 0;
     struct wire *rw[3], *nw[3];
     char err[8192];
@@ -95,7 +95,7 @@ TEST(bad_params_match_reference)
         "/healthz/",            "/VARZ",
     };
     const char *ref = ref_or_skip();
-    struct server_proc rs, ns;
+    struct server_proc rs = {0}, ns = {0};
     int rport, nport, bad = 0;
 
     ASSERT_OK(mon_start(&rs, ref, &rport, NULL));
@@ -124,7 +124,7 @@ TEST(bad_params_match_reference)
 
 TEST(index_jsonp_head_and_content_types)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int port;
     struct http_resp r;
     char *ct;
@@ -176,7 +176,7 @@ TEST(index_jsonp_head_and_content_types)
  * flood; NATS clients keep working throughout and the monitor still answers afterwards. */
 TEST(hostile_http_keeps_serving)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int port, fds[300], nfd = 0;
     struct wire *c, *sub;
     char *raw, *big;
@@ -313,7 +313,7 @@ TEST(prom_checker_rejects_bad_text)
 
 TEST(metrics_prometheus_format)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int port;
     struct http_resp r;
     struct wire *w[3];
@@ -362,7 +362,7 @@ static json_t *conn_by_name(json_t *connz, const char *name)
 
 TEST(connz_values_paging_sorting_and_closed)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int port;
     struct wire *w[3];
     json_t *j, *c, *arr;
@@ -452,7 +452,7 @@ TEST(connz_values_paging_sorting_and_closed)
 
 TEST(http_config_host_port_and_base_path)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int hp = proc_free_port();
     char conf[256], *log;
     struct http_resp r;
@@ -482,7 +482,7 @@ TEST(http_config_host_port_and_base_path)
 
 TEST(http_port_flag_forms)
 {
-    struct server_proc ns;
+    struct server_proc ns = {0};
     int hp = proc_free_port();
     char conf[128];
 
