@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev libcrypt-dev"
-test_pkgs="nats-server clang libclang-rt-14-dev"
+test_pkgs="nats-server clang libclang-rt-14-dev chromium"
 
 missing=()
 want="$build_pkgs"

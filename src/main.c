@@ -6,10 +6,23 @@
 
 #include "server/opts_conf.h"
 
+#include "monitor/monitor.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* server_start's before_listen hook: the monitoring port opens before the client port, as
+ * the reference's does, so it is up once clients can connect. */
+static int open_monitor(struct server *s, void *arg)
+{
+    struct monitor **mon = arg;
+    if (s->opts.http_port == 0)
+        return 0;
+    *mon = monitor_open(s);
+    return *mon ? 0 : -1;
+}
 
 /* Flags are applied over the config file: parse them, load the file named by -c, then parse
  * them again over what it set (the reference's MergeOptions). */
@@ -46,6 +59,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct server *s;
+    struct monitor *mon = NULL;
     const char *unsupported;
     sigset_t set;
     int code = 0, sig;
@@ -73,7 +87,10 @@ int main(int argc, char **argv)
     s = server_new(&o);
     if (!s)
         return 1;
-    if (server_start(s) != 0) {
+    s->before_listen = open_monitor;
+    s->before_listen_arg = &mon;
+    if (server_start(s) != 0 || (mon && monitor_run(mon) != 0)) {
+        monitor_stop(mon);
         server_shutdown(s);
         server_free(s);
         return 1;
@@ -96,6 +113,7 @@ int main(int argc, char **argv)
             log_printf(&s->log, LOG_ERR, "Lame duck mode is not supported by natrium yet");
         }
     }
+    monitor_stop(mon); /* before the loops go: it asks them for snapshots */
     server_shutdown(s);
     server_free(s);
     return code;

@@ -11,6 +11,7 @@
 #include "core/xmalloc.h"
 #include "server/info.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,6 +61,7 @@ void client_unref(struct client *c)
     free(c->name);
     free(c->lang);
     free(c->version);
+    free(c->auth_user);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -292,6 +294,7 @@ static void ping_timer_cb(struct loop *lp, struct timer *t)
     }
     c->pings_out++;
     c->rtt_start = now;
+    c->rtt_start_us = clock_mono_us();
     client_log(c, LOG_TRC, "->> [PING]");
     client_send(lp, c, "PING\r\n", 6);
     timer_arm(lp, t, now + s->opts.ping_interval_ms);
@@ -357,6 +360,7 @@ void client_accept(struct loop *lp, int fd)
     c->conn_timer = (struct timer){.idx = -1, .cb = conn_timer_cb};
     c->wd_timer = (struct timer){.idx = -1, .cb = wd_timer_cb};
     c->last_in = clock_mono_ms();
+    c->start_ns = clock_wall_ns();
     proto_parser_init(&c->ps, &client_proto_handlers, c);
     c->ps.max_control_line = (uint32_t)s->opts.max_control_line;
     c->ps.max_payload = s->opts.max_payload;
@@ -459,7 +463,6 @@ static void read_in(struct client *c)
                 client_close(c, errno == ECONNRESET ? CLOSE_CLIENT : CLOSE_READ_ERROR);
             return;
         }
-        c->in_bytes += (uint64_t)n;
         lp->batch_in += (uint64_t)n;
         c->last_in = clock_mono_ms();
         enum proto_status st = proto_parse(&c->ps, lp->rbuf, (size_t)n);
@@ -497,6 +500,7 @@ void client_close(struct client *c, enum close_reason reason)
     if (reason != CLOSE_NONE && c->reason == CLOSE_NONE)
         c->reason = reason;
     reason = c->reason != CLOSE_NONE ? c->reason : CLOSE_CLIENT;
+    snap_record_closed_locked(c, reason);
     /* take every subscription out of the sid map; the sublist comes after the unlock (L1) */
     if (c->subs.n > 0) {
         subs = xmalloc(c->subs.n * sizeof(*subs));

@@ -96,10 +96,14 @@ struct client {
     int protocol;
     int pings_out;
     char *lang, *version;
+    char *auth_user;       /* the user it authenticated as (monitoring), or NULL */
+    int64_t start_ns;      /* wall clock at accept (monitoring) */
+    int64_t rtt_us;        /* last PING/PONG round trip, 0 until measured */
+    int64_t rtt_start_us;  /* monotonic us when our last PING went out */
     int64_t last_in;       /* monotonic ms of the last inbound op */
     int64_t rtt_start;     /* when our last PING went out */
     int64_t last_progress; /* last write progress while stalled */
-    uint64_t in_msgs, in_bytes;
+    uint64_t in_msgs, in_bytes; /* messages published and their payload bytes */
     struct timer ping_timer, conn_timer, wd_timer;
     char host[INET6_ADDRSTRLEN];
     int port;

@@ -92,6 +92,13 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         json_decref(root);
         return 1;
     }
+    if (c->srv->auth_required || c->user) {
+        const char *who = c->user && c->user->name ? c->user->name
+                          : c->user && c->user->nkey ? c->user->nkey
+                                                     : co.user;
+        free(c->auth_user);
+        c->auth_user = who && *who ? xstrdup(who) : NULL;
+    }
     if (co.has_protocol) {
         if (co.protocol < 0 || co.protocol > NATS_PROTO) {
             client_send_err(c, proto_err_text(ERRT_BAD_PROTOCOL));
@@ -144,6 +151,7 @@ static int msg_cb(void *ctx, const struct proto_msg *m)
     struct loop *lp = c->loop;
 
     c->in_msgs++;
+    c->in_bytes += m->size;
     lp->in_msgs++;
     lp->in_bytes += m->size;
     if (c->srv->log.trace)
@@ -352,6 +360,7 @@ static int pong_cb(void *ctx)
     if (c->rtt_start) {
         c->rtt_measured = true;
         c->rtt_start = 0;
+        c->rtt_us = clock_mono_us() - c->rtt_start_us;
     }
     return 0;
 }

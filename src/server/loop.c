@@ -7,6 +7,7 @@
 #include "core/xmalloc.h"
 #include "server/client.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 #include "sublist/sublist.h"
 
 #include <errno.h>
@@ -88,6 +89,9 @@ void loop_free(struct loop *lp)
     free(lp->pending);
     free(lp->closed);
     free(lp->inbox);
+    for (uint32_t i = 0; i < lp->njobs; i++)
+        snap_job_unref(lp->jobs[i]);
+    free(lp->jobs);
     free(lp->wake);
     free(lp);
 }
@@ -260,10 +264,28 @@ static void flush_pending(struct loop *lp)
     }
 }
 
+int loop_post_job(struct loop *lp, struct loop_job *job)
+{
+    pthread_mutex_lock(&lp->inbox_mu);
+    if (lp->stopped) {
+        pthread_mutex_unlock(&lp->inbox_mu);
+        return -1;
+    }
+    if (lp->njobs == lp->capjobs) {
+        lp->capjobs = lp->capjobs ? lp->capjobs * 2 : 4;
+        lp->jobs = xrealloc(lp->jobs, lp->capjobs * sizeof(*lp->jobs));
+    }
+    lp->jobs[lp->njobs++] = job;
+    pthread_mutex_unlock(&lp->inbox_mu);
+    loop_wake(lp);
+    return 0;
+}
+
 static void drain_inbox(struct loop *lp)
 {
     struct client **list;
-    uint32_t n;
+    struct loop_job **jobs;
+    uint32_t n, njobs;
     uint64_t v;
     if (read(lp->evfd, &v, sizeof(v)) < 0) {
         /* EAGAIN: nothing signalled */
@@ -273,12 +295,19 @@ static void drain_inbox(struct loop *lp)
     n = lp->ninbox;
     lp->inbox = NULL;
     lp->ninbox = lp->capinbox = 0;
+    jobs = lp->jobs;
+    njobs = lp->njobs;
+    lp->jobs = NULL;
+    lp->njobs = lp->capjobs = 0;
     pthread_mutex_unlock(&lp->inbox_mu);
     for (uint32_t i = 0; i < n; i++) {
         client_flush(list[i]);
         client_unref(list[i]);
     }
     free(list);
+    for (uint32_t i = 0; i < njobs; i++)
+        snap_run_job(lp, jobs[i]); /* drops the loop's ref */
+    free(jobs);
 }
 
 static void drop_closed(struct loop *lp)
@@ -309,13 +338,16 @@ struct sl_result *loop_match(struct loop *lp, struct sublist *sl, const char *su
     struct match_cache_entry *e;
 
     h |= 1;
+    lp->cache_lookups++;
     for (i = (uint32_t)h & mask;; i = (i + 1) & mask) {
         e = &lp->cache[i];
         if (!e->r)
             break;
         if (e->hash == h && e->sl == sl && e->len == len &&
             memcmp(e->subject, subject, len) == 0) {
-            if (e->genid != gen) { /* the sublist changed since: match again */
+            if (e->genid == gen)
+                lp->cache_hits++;
+            else { /* the sublist changed since: match again */
                 sl_result_free(sl, e->r);
                 e->r = sl_match(sl, subject, len);
                 e->genid = gen;
@@ -405,6 +437,11 @@ static void *loop_main(void *arg)
     }
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, s->listen_fd, NULL);
     close_all(lp);
+    /* answer the snapshot jobs still queued, then refuse new ones */
+    pthread_mutex_lock(&lp->inbox_mu);
+    lp->stopped = true;
+    pthread_mutex_unlock(&lp->inbox_mu);
+    drain_inbox(lp);
     return NULL;
 }
 

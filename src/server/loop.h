@@ -12,6 +12,7 @@ struct server;
 struct client;
 struct loop;
 struct sl_result;
+struct loop_job;
 
 /* Bytes one read() may take from a socket into the loop's shared buffer. Large reads mean
  * fewer syscalls for fast publishers; the buffer is per loop, not per connection. */
@@ -54,6 +55,9 @@ struct loop {
     pthread_mutex_t inbox_mu;
     struct client **inbox; /* handed over by other loops, each with a ref */
     uint32_t ninbox, capinbox;
+    struct loop_job **jobs; /* snapshot requests (snapshot.h), each with a ref */
+    uint32_t njobs, capjobs;
+    bool stopped;           /* guarded by inbox_mu: the loop has exited, post no more jobs */
 
     struct match_cache_entry *cache; /* open addressing, power-of-two size */
     uint32_t cache_cap, cache_n;
@@ -63,6 +67,7 @@ struct loop {
 
     /* counters (this loop's share; summed for monitoring) */
     uint64_t in_msgs, in_bytes, out_msgs, out_bytes, slow_consumers;
+    uint64_t cache_hits, cache_lookups;
 };
 
 struct loop *loop_new(struct server *s, int idx);
@@ -70,6 +75,9 @@ void loop_free(struct loop *lp);
 int loop_start(struct loop *lp);
 /* Any thread: wakes the loop (eventfd). */
 void loop_wake(struct loop *lp);
+/* Any thread but lp's: queues a snapshot job for lp and wakes it; the job's ref moves to the
+ * loop. Returns 0, or -1 if the loop has stopped (the caller keeps the ref). */
+int loop_post_job(struct loop *lp, struct loop_job *job);
 
 void timer_arm(struct loop *lp, struct timer *t, int64_t when);
 void timer_cancel(struct loop *lp, struct timer *t);

@@ -166,7 +166,6 @@ enum unsupported {
     UNSUP_TLS,
     UNSUP_CLUSTER,
     UNSUP_JETSTREAM,
-    UNSUP_HTTP,
     UNSUP_HTTPS,
     UNSUP_SYSLOG,
     UNSUP_REMOTE_SYSLOG,
@@ -177,7 +176,6 @@ static const char *const unsupported_texts[] = {
     [UNSUP_TLS] = "TLS (--tls) is not supported yet",
     [UNSUP_CLUSTER] = "clustering (--cluster, --routes) is not supported yet",
     [UNSUP_JETSTREAM] = "JetStream (-js/--jetstream) is not supported yet",
-    [UNSUP_HTTP] = "monitoring (-m/--http_port) is not supported yet",
     [UNSUP_HTTPS] = "HTTPS monitoring (-ms/--https_port) is not supported yet",
     [UNSUP_SYSLOG] = "syslog (-s/--syslog) is not supported yet",
     [UNSUP_REMOTE_SYSLOG] = "remote syslog (-r/--remote_syslog) is not supported yet",
@@ -335,7 +333,8 @@ void opts_release(struct options *o)
         &o->config_file,  &o->client_advertise,  &o->log_file,   &o->remote_syslog,
         &o->username,     &o->password,          &o->auth_token, &o->tls_cert,
         &o->tls_key,      &o->tls_ca_cert,       &o->routes,     &o->cluster_listen,
-        &o->cluster_name, &o->cluster_advertise, &o->store_dir,
+        &o->cluster_name, &o->cluster_advertise, &o->store_dir,  &o->http_host,
+        &o->http_base_path,
     };
 
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
@@ -357,8 +356,6 @@ const char *opts_unsupported(const struct options *o)
         return unsupported_texts[UNSUP_CLUSTER];
     if (o->jetstream)
         return unsupported_texts[UNSUP_JETSTREAM];
-    if (o->http_port != 0)
-        return unsupported_texts[UNSUP_HTTP];
     if (o->https_port != 0)
         return unsupported_texts[UNSUP_HTTPS];
     if (o->syslog)

@@ -43,7 +43,9 @@ struct options {
     char *config_file;      /* -c/--config (loaded by the lead's main, src/server/opts_conf.c) */
     bool check_config;      /* -t */
     char *client_advertise; /* --client_advertise <host:port> */
-    int http_port;          /* -m/--http_port: 0 = off (not supported yet) */
+    int http_port;          /* -m/--http_port, http_port, http: 0 = off, -1 = random port */
+    char *http_host;        /* http: "host:port" (NULL = the client host) */
+    char *http_base_path;   /* http_base_path: prefix of every monitoring path */
     int https_port;         /* -ms/--https_port: 0 = off (not supported yet) */
     int prof_port;          /* --profile: 0 = off (not supported yet) */
 

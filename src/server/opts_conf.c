@@ -29,6 +29,7 @@ enum kind {
     K_INT64_I32,     /* int64_t, at most 2^31-1 (an int32 in the reference) */
     K_DURATION,      /* int64_t milliseconds: "2m", or a bare integer of seconds (warning) */
     K_LISTEN,        /* host:port, :port or a port number */
+    K_HTTP,          /* http: the monitoring listener, host:port or a port number */
     K_TRACE_VERBOSE, /* sets trace_verbose and trace */
     K_AUTH,          /* authorization { } */
     K_ACCOUNTS,      /* accounts { } */
@@ -89,12 +90,12 @@ static const struct key_rule top_rules[] = {
     {"maps", K_UNSUPPORTED, 0},
     {"disable_sublist_cache", K_UNSUPPORTED, 0},
     {"no_sublist_cache", K_UNSUPPORTED, 0},
-    {"http", K_UNSUPPORTED, 0},
+    {"http", K_HTTP, 0},
     {"https", K_UNSUPPORTED, 0},
-    {"http_port", K_UNSUPPORTED, 0},
-    {"monitor_port", K_UNSUPPORTED, 0},
+    {"http_port", K_INT, F(http_port)},
+    {"monitor_port", K_INT, F(http_port)},
     {"https_port", K_UNSUPPORTED, 0},
-    {"http_base_path", K_UNSUPPORTED, 0},
+    {"http_base_path", K_STRING, F(http_base_path)},
     {"cluster", K_UNSUPPORTED, 0},
     {"gateway", K_UNSUPPORTED, 0},
     {"leaf", K_UNSUPPORTED, 0},
@@ -409,8 +410,8 @@ static bool split_host_port(const char *hp, char **host, char **port)
     return true;
 }
 
-/* parseListen */
-static void apply_listen(struct loader *l, const struct conf_entry *e)
+/* parseListen: "listen" sets host and port, "http" the monitoring host and port. */
+static void apply_listen(struct loader *l, const struct conf_entry *e, char **hostp, int *portp)
 {
     const struct conf_node *v = e->val;
     char *host = NULL, *port = NULL, *q;
@@ -421,9 +422,9 @@ static void apply_listen(struct loader *l, const struct conf_entry *e)
             oc_error_at(l, e, M_TOO_BIG, e->key);
             return;
         }
-        free(l->o->host);
-        l->o->host = xstrdup(DEFAULT_HOST); /* "" in the reference, which then defaults it */
-        l->o->port = (int)v->i;
+        free(*hostp);
+        *hostp = xstrdup(DEFAULT_HOST); /* "" in the reference, which then defaults it */
+        *portp = (int)v->i;
         return;
     }
     if (v->type != CONF_STRING) {
@@ -441,12 +442,12 @@ static void apply_listen(struct loader *l, const struct conf_entry *e)
         oc_error_at(l, e, M_PORT, q);
         free(q);
     } else {
-        free(l->o->host);
-        l->o->host = *host ? host : xstrdup(DEFAULT_HOST);
+        free(*hostp);
+        *hostp = *host ? host : xstrdup(DEFAULT_HOST);
         if (!*host)
             free(host);
         host = NULL;
-        l->o->port = p;
+        *portp = p;
     }
     free(host);
     free(port);
@@ -617,7 +618,10 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
         oc_apply_duration(l, e, rule->name, (int64_t *)(void *)field);
         break;
     case K_LISTEN:
-        apply_listen(l, e);
+        apply_listen(l, e, &l->o->host, &l->o->port);
+        break;
+    case K_HTTP:
+        apply_listen(l, e, &l->o->http_host, &l->o->http_port);
         break;
     case K_AUTH:
         apply_auth(l, e);

@@ -8,6 +8,8 @@
 #include "server/client.h"
 #include "server/info.h"
 #include "server/loop.h"
+#include "server/snapshot.h"
+#include "core/clock.h"
 #include "sublist/sublist.h"
 
 #include <arpa/inet.h>
@@ -70,6 +72,8 @@ struct server *server_new(struct options *opts)
     s->opts = *opts;
     memset(opts, 0, sizeof(*opts));
     s->listen_fd = -1;
+    s->start_ns = s->config_load_ns = clock_wall_ns();
+    s->closed = snap_ring_new();
     if (log_init(&s->log, s->opts.log_file, s->opts.logtime, s->opts.debug, s->opts.trace) != 0) {
         fprintf(stderr, "nats-server: error opening log file %s: %s\n", s->opts.log_file,
                 strerror(errno));
@@ -187,6 +191,8 @@ int server_start(struct server *s)
     log_printf(lg, LOG_INF, "  ID:       %s", s->id);
     if (plaintext_passwords(&s->opts))
         log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
+    if (s->before_listen && s->before_listen(s, s->before_listen_arg) != 0)
+        return -1;
     if (open_listener(s) != 0)
         return -1;
     write_pid_file(s);
@@ -234,6 +240,19 @@ void server_shutdown(struct server *s)
     log_printf(&s->log, LOG_INF, "Server Exiting..");
 }
 
+void server_sublist_stats(struct server *s, struct sl_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    for (uint32_t i = 0; i < s->naccounts; i++) {
+        struct sl_stats one;
+        sl_get_stats(s->accounts[i]->sl, &one);
+        st->count += one.count;
+        st->inserts += one.inserts;
+        st->removes += one.removes;
+        st->matches += one.matches;
+    }
+}
+
 void server_reopen_log(struct server *s)
 {
     if (log_reopen(&s->log) == 0)
@@ -249,6 +268,7 @@ void server_free(struct server *s)
     for (int i = 0; s->loops && i < s->nloops; i++)
         loop_free(s->loops[i]);
     free(s->loops);
+    snap_ring_free(s->closed);
     accounts_release(s);
     if (s->listen_fd >= 0)
         close(s->listen_fd);

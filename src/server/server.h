@@ -20,6 +20,7 @@
 struct account;
 struct client;
 struct loop;
+struct snap_ring;
 
 struct server {
     struct options opts; /* owned; read-only once the loops run */
@@ -40,6 +41,14 @@ struct server {
     atomic_bool shutdown;
     char *pid_file;   /* written at start, removed at exit */
     char *ports_file; /* likewise */
+    struct snap_ring *closed; /* recently closed connections (snapshot.h) */
+    int64_t start_ns;         /* wall clock at server_new */
+    int64_t config_load_ns;   /* wall clock when the options were loaded */
+    /* Called by server_start after the banner and before the client listener opens (main
+     * opens the monitoring port there, so its log line comes where the reference's does).
+     * Non-zero fails the start. NULL: nothing. */
+    int (*before_listen)(struct server *s, void *arg);
+    void *before_listen_arg;
 };
 
 /* Creates the server from opts (takes ownership of its strings; opts is zeroed). Opens the
@@ -51,6 +60,9 @@ int server_start(struct server *s);
  * call from the main thread once. */
 void server_shutdown(struct server *s);
 void server_free(struct server *s);
+/* Sums the sublist statistics of every account into *st. Any thread. */
+struct sl_stats;
+void server_sublist_stats(struct server *s, struct sl_stats *st);
 /* SIGUSR1: reopens the log file. */
 void server_reopen_log(struct server *s);
 

@@ -1,0 +1,48 @@
+/* Monitoring internals shared by the files of src/monitor (not for the server). */
+#ifndef NS_MONITOR_MON_PRIV_H
+#define NS_MONITOR_MON_PRIV_H
+
+#include "monitor/monitor.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* Paths counted in varz http_req_stats (the reference counts its own handlers' paths). */
+#define MON_MAX_STAT_PATHS 24
+
+struct httpc; /* one HTTP connection (httpd.c) */
+
+struct monitor {
+    struct server *srv;
+    int listen_fd, epfd, evfd;
+    int port;
+    char host[256];
+    char base[256]; /* http_base_path without a trailing '/', "" for none */
+    pthread_t thread;
+    bool running; /* the thread was started (monitor_stop joins it) */
+    atomic_bool stop;
+    struct httpc *conns; /* monitor thread only */
+    int nconns;
+
+    pthread_mutex_t mu; /* guards what follows: any thread building varz/metrics reads it */
+    const char *stat_paths[MON_MAX_STAT_PATHS];
+    uint64_t stat_counts[MON_MAX_STAT_PATHS];
+    int nstats;
+    uint64_t http_errors; /* answers with a 4xx/5xx status */
+    int64_t cpu_last_wall_ns, cpu_last_ns;
+    double cpu_pct;
+};
+
+/* Counts a request for path (a static string) in http_req_stats. */
+void mon_count_request(struct monitor *m, const char *path);
+/* Resident memory in bytes and the process's CPU use in percent since the last call (under
+ * m->mu; m may be NULL: average since start). */
+void mon_proc_usage(struct server *s, struct monitor *m, int64_t *mem, double *cpu);
+
+/* The embedded dashboard page and the index page (mon_pages.c). */
+extern const char mon_dashboard_html[];
+/* Builds the "/" index (links relative to the base path); malloc'd. */
+char *mon_index_html(void);
+
+#endif
