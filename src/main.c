@@ -7,6 +7,7 @@
 #include "server/opts_conf.h"
 
 #include "monitor/monitor.h"
+#include "monitor/sysreq.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -60,6 +61,7 @@ int main(int argc, char **argv)
     struct options o;
     struct server *s;
     struct monitor *mon = NULL;
+    struct sysreq *sys;
     const char *unsupported;
     sigset_t set;
     int code = 0, sig;
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
         server_free(s);
         return 1;
     }
+    sys = sysreq_start(s, mon);
     for (;;) {
         if (sigwait(&set, &sig) != 0)
             continue;
@@ -113,8 +116,10 @@ int main(int argc, char **argv)
             log_printf(&s->log, LOG_ERR, "Lame duck mode is not supported by natrium yet");
         }
     }
+    sysreq_stop(sys); /* before the monitor and the loops go: it uses both */
     monitor_stop(mon); /* before the loops go: it asks them for snapshots */
     server_shutdown(s);
+    sysreq_free(sys);
     server_free(s);
     return code;
 }

@@ -159,7 +159,7 @@ json_t *mon_varz(struct server *s, struct monitor *m)
     json_object_set_new(o, "cpu", json_real(cpu));
     set_int(o, "connections", atomic_load(&s->nconns));
     set_int(o, "total_connections",
-            (int64_t)(atomic_load(&s->next_cid) - FIRST_CLIENT_ID));
+            (int64_t)(atomic_load(&s->next_cid) - s->first_cid));
     set_int(o, "routes", 0);
     set_int(o, "remotes", 0);
     set_int(o, "leafnodes", 0);
@@ -182,7 +182,8 @@ json_t *mon_varz(struct server *s, struct monitor *m)
     }
     json_object_set_new(o, "http_req_stats", stats);
     set_time(o, "config_load_time", s->config_load_ns);
-    set_str(o, "system_account", SYSTEM_ACCOUNT);
+    if (s->sacc)
+        set_str(o, "system_account", s->sacc->name);
     server_snap_release(&sn);
     return o;
 }

@@ -103,7 +103,7 @@ char *mon_metrics(struct server *s, struct monitor *m)
     sb_printf(&b, "natrium_connections_by_kind{kind=\"gateway\"} 0\n");
     sb_printf(&b, "natrium_connections_by_kind{kind=\"leaf\"} 0\n");
     metric_u(&b, "natrium_connections_total", "counter", "Client connections accepted.",
-             (unsigned long long)(atomic_load(&s->next_cid) - FIRST_CLIENT_ID));
+             (unsigned long long)(atomic_load(&s->next_cid) - s->first_cid));
     metric_u(&b, "natrium_max_connections", "gauge", "Configured connection limit.",
              (unsigned long long)s->opts.max_connections);
     metric_u(&b, "natrium_subscriptions", "gauge", "Subscriptions in the subject tree.",

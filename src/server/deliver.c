@@ -95,7 +95,7 @@ bool deliver_to_sub(struct loop *lp, struct client *pub, struct subscription *su
             client_sub_detach_locked(c, sub); /* auto-unsubscribe: max reached */
             remove = true;
         }
-        if (m->reply && c->perms && c->perms->resp)
+        if (m->reply_len && c->perms && c->perms->resp)
             replies_add(&c->replies, m->reply, m->reply_len, clock_mono_ms(),
                         c->perms->resp_expires_ms);
         client_out_append_locked(c, line, body);

@@ -235,6 +235,28 @@ void loop_flush_early(struct loop *lp, struct client *c)
     loop_wake(c->loop);
 }
 
+struct loop *loop_new_worker(struct server *s)
+{
+    struct loop *lp = xcalloc(1, sizeof(*lp));
+
+    lp->srv = s;
+    lp->idx = -1;
+    lp->epfd = lp->evfd = -1;
+    lp->rng = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)(uintptr_t)lp) ^ (uint64_t)clock_wall_ns();
+    lp->wake = xcalloc((size_t)s->nloops, sizeof(bool));
+    lp->cache_cap = MATCH_CACHE_SIZE;
+    lp->cache = xcalloc(lp->cache_cap, sizeof(*lp->cache));
+    pthread_mutex_init(&lp->inbox_mu, NULL);
+    return lp;
+}
+
+static void flush_pending(struct loop *lp);
+
+void loop_end_batch(struct loop *lp)
+{
+    flush_pending(lp);
+}
+
 static void flush_pending(struct loop *lp)
 {
     struct server *s = lp->srv;

@@ -71,6 +71,12 @@ struct loop {
 };
 
 struct loop *loop_new(struct server *s, int idx);
+/* A loop without epoll or thread, for a thread that is not a loop but delivers messages (the
+ * system account's worker): it owns no connection, so loop_end_batch hands everything it
+ * appended to to the owners. Free it with loop_free. */
+struct loop *loop_new_worker(struct server *s);
+/* The worker's end of batch: flushes (hands over) every connection appended to. */
+void loop_end_batch(struct loop *lp);
 void loop_free(struct loop *lp);
 int loop_start(struct loop *lp);
 /* Any thread: wakes the loop (eventfd). */

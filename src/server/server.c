@@ -102,6 +102,7 @@ struct server *server_new(struct options *opts)
         for (uint32_t i = 0; i < s->naccounts; i++)
             first += s->accounts[i]->conf && s->accounts[i] != s->sacc;
         atomic_store(&s->next_cid, first);
+        s->first_cid = first;
     }
     return s;
 }

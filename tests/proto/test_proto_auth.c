@@ -222,3 +222,54 @@ TEST(stream_import_without_prefix)
     wire_send(a, "PING\r\n");
     WIRE_EXPECT(a, "PONG\r\n");
 }
+
+#define SYS_CONF                                                                                  \
+    "accounts { SYS { users: [ {user: sys, password: sys} ] }, APP { users: [ {user: a, "         \
+    "password: a} ] } }\nsystem_account: SYS\n"
+
+/* Reads one "MSG <inbox> 1  <n>" (empty reply field, as the reference) and its JSON line. */
+static char *read_sys_answer(struct wire *w, const char *inbox)
+{
+    char *line = wire_line(w, WIRE_TIMEOUT_MS), re[128];
+
+    ASSERT(line != NULL);
+    snprintf(re, sizeof(re), "^MSG %s 1  [0-9]+$", inbox);
+    ASSERT_MATCH(line, re);
+    line = wire_line(w, WIRE_TIMEOUT_MS);
+    ASSERT(line != NULL);
+    return strdup(line);
+}
+
+TEST(system_account_server_ping_and_varz)
+{
+    struct server_proc sp = {0};
+    struct wire *w, *app;
+    char *ans;
+
+    PU_START_CONF(&sp, SYS_CONF);
+    w = PU_CLIENT(sp.port, LOGIN("sys", "sys"));
+    wire_send(w, "SUB _INBOX.> 1\r\nPUB $SYS.REQ.SERVER.PING _INBOX.1 0\r\n\r\n");
+    ans = read_sys_answer(w, "_INBOX\\.1");
+    ASSERT_MATCH(ans, "^\\{\"server\":\\{\"name\":\"[A-Z0-9]+\",\"host\":\"127\\.0\\.0\\.1\","
+                      "\"id\":\"N[A-Z0-9]{55}\",\"ver\":\"2\\.9\\.10\",\"seq\":[0-9]+,"
+                      "\"jetstream\":false,\"time\":\"[-0-9T:.]+Z\"\\},\"statsz\":\\{\"start\":");
+    ASSERT_MATCH(ans, "\"connections\":1,\"total_connections\":[0-9]+,\"active_accounts\":1,");
+    free(ans);
+    wire_send(w, "PUB $SYS.REQ.SERVER.PING.VARZ _INBOX.2 0\r\n\r\n");
+    ans = read_sys_answer(w, "_INBOX\\.2");
+    ASSERT_MATCH(ans, "\"data\":\\{\"server_id\":\"N[A-Z0-9]{55}\",");
+    ASSERT_MATCH(ans, "\"system_account\":\"SYS\"");
+    free(ans);
+    wire_send(w, "PUB $SYS.REQ.SERVER.PING.CONNZ _INBOX.3 3\r\nxyz\r\n");
+    ans = read_sys_answer(w, "_INBOX\\.3");
+    ASSERT_MATCH(ans, "\"error\":\\{\"code\":400,\"description\":\"");
+    free(ans);
+    /* an unknown kind gets no answer */
+    wire_send(w, "PUB $SYS.REQ.SERVER.PING.NOPE _INBOX.4 0\r\n\r\nPING\r\n");
+    WIRE_EXPECT(w, "PONG\r\n");
+    /* other accounts cannot reach the system services */
+    app = PU_CLIENT(sp.port, LOGIN("a", "a"));
+    wire_send(app, "SUB _INBOX.> 1\r\nPUB $SYS.REQ.SERVER.PING _INBOX.1 0\r\n\r\nPING\r\n");
+    WIRE_EXPECT(app, "PONG\r\n");
+    WIRE_EXPECT_QUIET(app);
+}
