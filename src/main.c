@@ -16,13 +16,23 @@
 
 /* server_start's before_listen hook: the monitoring port opens before the client port, as
  * the reference's does, so it is up once clients can connect. */
-static int open_monitor(struct server *s, void *arg)
+struct services {
+    struct monitor *mon;
+    struct sysreq *sys;
+};
+
+/* Before the client port opens: the HTTP monitor's port (where the reference opens it) and
+ * the system account's request subscriptions, so the first client finds them. */
+static int open_services(struct server *s, void *arg)
 {
-    struct monitor **mon = arg;
-    if (s->opts.http_port == 0)
-        return 0;
-    *mon = monitor_open(s);
-    return *mon ? 0 : -1;
+    struct services *sv = arg;
+    if (s->opts.http_port != 0) {
+        sv->mon = monitor_open(s);
+        if (!sv->mon)
+            return -1;
+    }
+    sv->sys = sysreq_start(s, sv->mon);
+    return 0;
 }
 
 /* Flags are applied over the config file: parse them, load the file named by -c, then parse
@@ -60,8 +70,7 @@ int main(int argc, char **argv)
 {
     struct options o;
     struct server *s;
-    struct monitor *mon = NULL;
-    struct sysreq *sys;
+    struct services sv = {0};
     const char *unsupported;
     sigset_t set;
     int code = 0, sig;
@@ -89,15 +98,16 @@ int main(int argc, char **argv)
     s = server_new(&o);
     if (!s)
         return 1;
-    s->before_listen = open_monitor;
-    s->before_listen_arg = &mon;
-    if (server_start(s) != 0 || (mon && monitor_run(mon) != 0)) {
-        monitor_stop(mon);
+    s->before_listen = open_services;
+    s->before_listen_arg = &sv;
+    if (server_start(s) != 0 || (sv.mon && monitor_run(sv.mon) != 0)) {
+        sysreq_stop(sv.sys);
+        monitor_stop(sv.mon);
         server_shutdown(s);
+        sysreq_free(sv.sys);
         server_free(s);
         return 1;
     }
-    sys = sysreq_start(s, mon);
     for (;;) {
         if (sigwait(&set, &sig) != 0)
             continue;
@@ -116,10 +126,10 @@ int main(int argc, char **argv)
             log_printf(&s->log, LOG_ERR, "Lame duck mode is not supported by natrium yet");
         }
     }
-    sysreq_stop(sys); /* before the monitor and the loops go: it uses both */
-    monitor_stop(mon); /* before the loops go: it asks them for snapshots */
+    sysreq_stop(sv.sys); /* before the monitor and the loops go: it uses both */
+    monitor_stop(sv.mon); /* before the loops go: it asks them for snapshots */
     server_shutdown(s);
-    sysreq_free(sys);
+    sysreq_free(sv.sys);
     server_free(s);
     return code;
 }
