@@ -123,7 +123,11 @@ int main(int argc, char **argv)
             log_printf(&s->log, LOG_ERR,
                        "Failed to reload server configuration: not supported by natrium yet");
         } else if (sig == SIGUSR2) {
-            log_printf(&s->log, LOG_ERR, "Lame duck mode is not supported by natrium yet");
+            sigset_t ldm_set = set;
+            sigdelset(&ldm_set, SIGTERM); /* ignored in lame duck mode, as the reference */
+            server_lame_duck(s, &ldm_set);
+            code = 0;
+            break;
         }
     }
     sysreq_stop(sv.sys); /* before the monitor and the loops go: it uses both */

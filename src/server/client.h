@@ -93,6 +93,7 @@ struct client {
     bool verbose, pedantic, echo, headers, no_responders;
     bool want_write; /* EPOLLOUT registered */
     bool rtt_measured;
+    bool pong_sent; /* answered a PING: takes async INFO (with protocol 1) */
     int protocol;
     int pings_out;
     char *lang, *version;

@@ -350,6 +350,7 @@ static int ping_cb(void *ctx)
     struct client *c = ctx;
     client_log(c, LOG_TRC, "->> [PONG]");
     client_send(c->loop, c, "PONG\r\n", 6);
+    c->pong_sent = true;
     return 0;
 }
 

@@ -69,6 +69,11 @@ size_t info_json_escape(char *out, size_t len, size_t cap, const char *s)
 
 void info_send(struct client *c)
 {
+    info_send_ex(c, false);
+}
+
+void info_send_ex(struct client *c, bool ldm)
+{
     struct server *s = c->srv;
     char buf[2048];
     size_t n = 0;
@@ -83,8 +88,9 @@ void info_send(struct client *c)
     n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"port\":%d,\"headers\":true,%s", s->port,
                           s->auth_required ? "\"auth_required\":true," : "");
     n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"} \r\n",
-                          (long long)s->opts.max_payload, (unsigned long long)c->cid, c->host);
+                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s} \r\n",
+                          (long long)s->opts.max_payload, (unsigned long long)c->cid, c->host,
+                          ldm ? ",\"ldm\":true" : "");
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;
     client_send(c->loop, c, buf, n);

@@ -3,6 +3,8 @@
 #ifndef NS_SERVER_INFO_H
 #define NS_SERVER_INFO_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 struct client;
@@ -13,6 +15,8 @@ struct loop;
 void info_make_server_id(char out[57]);
 /* Sends the INFO line to c (owner loop, at accept). */
 void info_send(struct client *c);
+/* The same INFO, with "ldm":true after client_ip when ldm (lame duck mode's notice). */
+void info_send_ex(struct client *c, bool ldm);
 /* Appends s to out as a JSON string body (escaping quotes, backslashes, controls). Returns the
  * new length; never writes past cap (truncates). */
 size_t info_json_escape(char *out, size_t len, size_t cap, const char *s);

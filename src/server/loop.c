@@ -25,6 +25,12 @@
 #define LOOP_SPIN_MIN_BYTES (64 * 1024)
 #define MATCH_CACHE_SIZE 1024 /* entries; cleared when 3/4 full or when genid moves */
 
+struct loop_task {
+    struct loop_task *next;
+    loop_task_fn *fn;
+    void *arg;
+};
+
 /* Tags in epoll data for the non-client descriptors. Client events carry the client pointer. */
 static char tag_listen, tag_event;
 
@@ -92,6 +98,11 @@ void loop_free(struct loop *lp)
     for (uint32_t i = 0; i < lp->njobs; i++)
         snap_job_unref(lp->jobs[i]);
     free(lp->jobs);
+    while (lp->tasks) { /* posted but never run: the loop had stopped */
+        struct loop_task *t = lp->tasks;
+        lp->tasks = t->next;
+        free(t);
+    }
     free(lp->wake);
     free(lp);
 }
@@ -286,6 +297,29 @@ static void flush_pending(struct loop *lp)
     }
 }
 
+int loop_post_task(struct loop *lp, loop_task_fn *fn, void *arg)
+{
+    struct loop_task *t = xmalloc(sizeof(*t));
+
+    t->next = NULL;
+    t->fn = fn;
+    t->arg = arg;
+    pthread_mutex_lock(&lp->inbox_mu);
+    if (lp->stopped) {
+        pthread_mutex_unlock(&lp->inbox_mu);
+        free(t);
+        return -1;
+    }
+    if (lp->tasks_tail)
+        lp->tasks_tail->next = t;
+    else
+        lp->tasks = t;
+    lp->tasks_tail = t;
+    pthread_mutex_unlock(&lp->inbox_mu);
+    loop_wake(lp);
+    return 0;
+}
+
 int loop_post_job(struct loop *lp, struct loop_job *job)
 {
     pthread_mutex_lock(&lp->inbox_mu);
@@ -307,6 +341,7 @@ static void drain_inbox(struct loop *lp)
 {
     struct client **list;
     struct loop_job **jobs;
+    struct loop_task *tasks;
     uint32_t n, njobs;
     uint64_t v;
     if (read(lp->evfd, &v, sizeof(v)) < 0) {
@@ -321,6 +356,8 @@ static void drain_inbox(struct loop *lp)
     njobs = lp->njobs;
     lp->jobs = NULL;
     lp->njobs = lp->capjobs = 0;
+    tasks = lp->tasks;
+    lp->tasks = lp->tasks_tail = NULL;
     pthread_mutex_unlock(&lp->inbox_mu);
     for (uint32_t i = 0; i < n; i++) {
         client_flush(list[i]);
@@ -330,6 +367,12 @@ static void drain_inbox(struct loop *lp)
     for (uint32_t i = 0; i < njobs; i++)
         snap_run_job(lp, jobs[i]); /* drops the loop's ref */
     free(jobs);
+    while (tasks) {
+        struct loop_task *t = tasks;
+        tasks = t->next;
+        t->fn(lp, t->arg);
+        free(t);
+    }
 }
 
 static void drop_closed(struct loop *lp)

@@ -13,6 +13,8 @@ struct client;
 struct loop;
 struct sl_result;
 struct loop_job;
+struct loop_task;
+typedef void loop_task_fn(struct loop *lp, void *arg);
 
 /* Bytes one read() may take from a socket into the loop's shared buffer. Large reads mean
  * fewer syscalls for fast publishers; the buffer is per loop, not per connection. */
@@ -56,6 +58,7 @@ struct loop {
     struct client **inbox; /* handed over by other loops, each with a ref */
     uint32_t ninbox, capinbox;
     struct loop_job **jobs; /* snapshot requests (snapshot.h), each with a ref */
+    struct loop_task *tasks, *tasks_tail; /* guarded by inbox_mu: loop_post_task */
     uint32_t njobs, capjobs;
     bool stopped;           /* guarded by inbox_mu: the loop has exited, post no more jobs */
 
@@ -81,6 +84,10 @@ void loop_free(struct loop *lp);
 int loop_start(struct loop *lp);
 /* Any thread: wakes the loop (eventfd). */
 void loop_wake(struct loop *lp);
+/* Any thread: runs fn(lp, arg) on lp's own thread in its next batch (after the inbox).
+ * Returns 0, or -1 if lp has stopped (fn will not run). */
+int loop_post_task(struct loop *lp, loop_task_fn *fn, void *arg);
+
 /* Any thread but lp's: queues a snapshot job for lp and wakes it; the job's ref moves to the
  * loop. Returns 0, or -1 if the loop has stopped (the caller keeps the ref). */
 int loop_post_job(struct loop *lp, struct loop_job *job);

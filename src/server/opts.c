@@ -323,6 +323,8 @@ void opts_init(struct options *o)
     o->ping_max = DEFAULT_PING_MAX_OUT;
     o->write_deadline_ms = DEFAULT_WRITE_DEADLINE_MS;
     o->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+    o->lame_duck_duration_ms = DEFAULT_LAME_DUCK_DURATION_MS;
+    o->lame_duck_grace_ms = DEFAULT_LAME_DUCK_GRACE_MS;
     o->auth_timeout_ms = DEFAULT_AUTH_TIMEOUT_MS;
 }
 

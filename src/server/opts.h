@@ -23,6 +23,9 @@
 #define DEFAULT_WRITE_DEADLINE_MS (10 * 1000)
 #define DEFAULT_CONNECT_TIMEOUT_MS (2 * 1000)
 #define DEFAULT_AUTH_TIMEOUT_MS (2 * 1000)
+#define DEFAULT_LAME_DUCK_DURATION_MS (2 * 60 * 1000)
+#define DEFAULT_LAME_DUCK_GRACE_MS (10 * 1000)
+#define MIN_LAME_DUCK_DURATION_MS (30 * 1000)
 #define RANDOM_PORT (-1)
 
 /* The version natrium reports to clients (INFO) and prints for --version: the reference's. */
@@ -96,6 +99,8 @@ struct options {
     int ping_max;              /* 2 */
     int64_t write_deadline_ms; /* 10s */
     int64_t auth_timeout_ms;   /* authorization.timeout: 2s (only used with auth) */
+    int64_t lame_duck_duration_ms; /* 2m, at least 30s */
+    int64_t lame_duck_grace_ms;    /* 10s */
     /* Deadline for CONNECT on every client, even without auth (the reference arms it only
      * with auth). 0 turns it off. natrium extension; default 2s. */
     int64_t connect_timeout_ms;

@@ -34,6 +34,7 @@ enum kind {
     K_AUTH,          /* authorization { } */
     K_ACCOUNTS,      /* accounts { } */
     K_SUB_TOKENS,    /* max_sub_tokens: 0..255 */
+    K_LDM_DURATION,  /* a Go duration string only (time.ParseDuration) */
     K_LOOPS,         /* int, 0 or more */
     K_UNSUPPORTED,   /* known to 2.9.10, not implemented by natrium yet */
 };
@@ -112,8 +113,8 @@ static const struct key_rule top_rules[] = {
     {"tls", K_UNSUPPORTED, 0},
     {"ocsp", K_UNSUPPORTED, 0},
     {"allow_non_tls", K_UNSUPPORTED, 0},
-    {"lame_duck_duration", K_UNSUPPORTED, 0},
-    {"lame_duck_grace_period", K_UNSUPPORTED, 0},
+    {"lame_duck_duration", K_LDM_DURATION, F(lame_duck_duration_ms)},
+    {"lame_duck_grace_period", K_LDM_DURATION, F(lame_duck_grace_ms)},
     {"operator", K_UNSUPPORTED, 0},
     {"operators", K_UNSUPPORTED, 0},
     {"roots", K_UNSUPPORTED, 0},
@@ -617,6 +618,28 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
     case K_DURATION:
         oc_apply_duration(l, e, rule->name, (int64_t *)(void *)field);
         break;
+    case K_LDM_DURATION: {
+        int64_t ms;
+        char *why;
+        if (!oc_want(l, e, CONF_STRING))
+            break;
+        why = duration_error(v->str);
+        if (!why && units_parse_duration_ms(v->str, &ms) != 0)
+            why = invalid_duration(v->str);
+        if (why) {
+            oc_error_at(l, e, "%s", why);
+            free(why);
+            break;
+        }
+        if (field == (char *)&l->o->lame_duck_duration_ms && ms < MIN_LAME_DUCK_DURATION_MS) {
+            char d[64];
+            units_format_duration(ms, d, sizeof(d));
+            oc_error_at(l, e, "invalid lame_duck_duration of %s, minimum is 30 seconds", d);
+            break;
+        }
+        *(int64_t *)(void *)field = ms;
+        break;
+    }
     case K_LISTEN:
         apply_listen(l, e, &l->o->host, &l->o->port);
         break;

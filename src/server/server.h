@@ -8,6 +8,7 @@
 #include "server/opts.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,6 +65,11 @@ void server_free(struct server *s);
 /* Sums the sublist statistics of every account into *st. Any thread. */
 struct sl_stats;
 void server_sublist_stats(struct server *s, struct sl_stats *st);
+/* SIGUSR2 (main thread): lame duck mode. Stops accepting, sends clients INFO with "ldm",
+ * waits lame_duck_grace_period, then closes the clients over the rest of lame_duck_duration.
+ * Returns 0 when done (the caller then shuts down), or SIGINT if one of signals (waited for
+ * meanwhile) interrupted it. */
+int server_lame_duck(struct server *s, const sigset_t *signals);
 /* SIGUSR1: reopens the log file. */
 void server_reopen_log(struct server *s);
 

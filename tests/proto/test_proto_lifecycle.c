@@ -214,3 +214,31 @@ TEST(write_deadline_cuts_a_reader_that_stopped)
     wire_send(pub, "PING\r\n");
     free(WIRE_UNTIL(pub, "PONG\r\n"));
 }
+
+/* SIGUSR2: lame duck mode. Stops accepting, sends INFO with "ldm":true to clients that take
+ * async INFO (protocol 1, first PONG sent), closes them after the grace period, then exits. */
+TEST(sigusr2_lame_duck_mode)
+{
+    struct server_proc sp = {0};
+    struct wire *w, *old;
+    char *info, *log;
+    int st;
+
+    PU_START_CONF(&sp, "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"500ms\"\n");
+    w = PU_CLIENT(sp.port, "{\"verbose\":false,\"pedantic\":false,\"protocol\":1}");
+    old = PU_CLIENT(sp.port, PU_QUIET); /* protocol 0: no async INFO */
+    kill(sp.pid, SIGUSR2);
+    info = wire_line(w, 2000);
+    ASSERT(info != NULL);
+    ASSERT_MATCH(info, "^INFO \\{.*,\"client_ip\":\"127\\.0\\.0\\.1\",\"ldm\":true\\} $");
+    ASSERT(proc_log_wait(&sp, "Entering lame duck mode, stop accepting new clients", 2000));
+    ASSERT(wire_connect(sp.port) == NULL); /* no new clients */
+    WIRE_EXPECT_CLOSED(w);
+    WIRE_EXPECT_CLOSED(old);
+    st = proc_stop(&sp, 0);
+    ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    log = proc_read_log(&sp);
+    ASSERT(strstr(log, "Closing existing clients"));
+    ASSERT(strstr(log, "Server Exiting.."));
+    free(log);
+}

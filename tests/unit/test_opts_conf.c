@@ -347,7 +347,7 @@ TEST(opts_conf_unsupported_keys_are_refused)
         "https_port",
         "operator",     "resolver",
         "mappings",     "client_advertise",
-        "syslog",       "lame_duck_duration",
+        "syslog",
         "server_tags",
         "store_dir",
     };
@@ -441,6 +441,10 @@ TEST(opts_conf_auth_errors)
                             "response_type: bogus} ] } }\n",
                             true),
                   "a.conf:1:60: Unknown response type: \"bogus\"\n");
+    ASSERT_STR_EQ(apply_err("lame_duck_duration: \"3s\"\n", true),
+                  "a.conf:1:0: invalid lame_duck_duration of 3s, minimum is 30 seconds\n");
+    ASSERT_STR_EQ(apply_err("lame_duck_duration: 40\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is int64, not string\n");
     ASSERT_STR_EQ(apply_err("max_sub_tokens: 256\n", true),
                   "a.conf:1:0: max_sub_tokens value is too big\n");
     ASSERT_STR_EQ(apply_err("max_sub_tokens: -1\n", true),
