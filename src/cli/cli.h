@@ -56,6 +56,9 @@ struct cli_strings {
 int cli_parse_flags(struct cli *cli, const char *cmd_usage, const struct cli_flag *flags,
                     int argc, char **argv, char ***pos, int *npos);
 
+/* True for a global flag that takes its value in the next argument ("-s", "--server", ...). */
+bool cli_global_takes_value(const char *arg);
+
 /* The start of every command that talks to a server: parses flags (cli_parse_flags), checks
  * that there are between min_pos and max_pos positional arguments (the first one, when
  * required, is named first_name in the error), then connects. Returns 0 with *nc connected
@@ -119,5 +122,10 @@ int cmd_reply(struct cli *cli, int argc, char **argv);
 int cmd_rtt(struct cli *cli, int argc, char **argv);
 int cmd_context(struct cli *cli, int argc, char **argv);
 int cmd_bench(struct cli *cli, int argc, char **argv);
+int cmd_server(struct cli *cli, int argc, char **argv);
+int cmd_server_list(struct cli *cli, int argc, char **argv);  /* server_list.c */
+int cmd_server_ping(struct cli *cli, int argc, char **argv);  /* server_ping.c */
+int cmd_server_check(struct cli *cli, int argc, char **argv); /* server_check.c */
+int cmd_account(struct cli *cli, int argc, char **argv);
 
 #endif

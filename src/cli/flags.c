@@ -240,3 +240,16 @@ int cli_parse_flags(struct cli *cli, const char *cmd_usage, const struct cli_fla
     }
     return rc;
 }
+
+bool cli_global_takes_value(const char *a)
+{
+    static const char *const names[] = {"-s", "--server", "--user", "--password", "--token",
+                                        "--creds", "--nkey", "--tlscert", "--tlskey", "--tlsca",
+                                        "--timeout", "--context", "--connection-name",
+                                        "--inbox-prefix", "--js-api-prefix", "--js-event-prefix",
+                                        "--js-domain"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(a, names[i]) == 0)
+            return true;
+    return false;
+}
