@@ -584,7 +584,17 @@ int bench_run(struct bench *b)
             c->bar = &b->bars[i];
             c->bar->total = c->job;
         }
-        c->nc = cli_connect(cli);
+        if (b->modern && !(b->pubs > 0 && !b->request)) {
+            /* natscli 0.2's sub, request and serve: "client number N failed to connect" */
+            char why[512];
+            c->nc = cli_connect_why(cli, why, sizeof(why));
+            if (!c->nc) {
+                rc = cli_errorf(cli, "client number %d failed to connect: %s", i, why);
+                break;
+            }
+        } else {
+            c->nc = cli_connect(cli);
+        }
         if (!c->nc) {
             rc = 1;
             break;

@@ -71,6 +71,9 @@ int cli_command_start(struct cli *cli, const char *usage, const struct cli_flag 
 /* Connects with the global options. On failure prints natscli's error on stderr and returns
  * NULL. The connection belongs to the caller (natsConnection_Destroy). */
 natsConnection *cli_connect(struct cli *cli);
+/* Like cli_connect, but on failure writes nats.go's error text ("nats: no servers available
+ * for connection") to why instead of printing it. */
+natsConnection *cli_connect_why(struct cli *cli, char *why, size_t why_n);
 
 /* natscli's log.Printf lines: "HH:MM:SS <message>" on stdout. */
 void cli_logf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -137,7 +137,7 @@ static void jetstream_info(struct cli *cli, natsConnection *nc)
         snprintf(subj, sizeof(subj), "$JS.API.INFO");
     fprintf(cli->out, "JetStream Account Information:\n\n");
     if (cli->trace)
-        cli_logf(cli, ">>> %s\n\n", subj);
+        cli_logf(cli, ">>> %s\n\n\n", subj); /* jsm.go: subject, the empty body */
     s = natsConnection_Request(&m, nc, subj, NULL, 0, cli->timeout_ms);
     if (s == NATS_NO_RESPONDERS || (s == NATS_OK && cli_is_no_responders(m))) {
         fprintf(cli->out, "   JetStream is not supported in this account\n");
@@ -193,9 +193,22 @@ static int account_info(struct cli *cli, int argc, char **argv)
     char *ip = NULL;
     int64_t rtt = 0;
 
-    if (cli_command_start(cli, "account info", NULL, argc, argv, 0, 0, "", &pos, &npos, &nc,
-                          &rc) != 0)
+    char why[512];
+
+    rc = cli_parse_flags(cli, "account info", NULL, argc, argv, &pos, &npos);
+    if (rc != 0) {
+        rc = rc < 0 ? 1 : 0;
         goto out;
+    }
+    if (npos > 0) {
+        rc = cli_errorf(cli, "unexpected %s, try --help", pos[0]);
+        goto out;
+    }
+    nc = cli_connect_why(cli, why, sizeof(why));
+    if (!nc) { /* kingpin.FatalIfError(err, "setup failed") */
+        rc = cli_errorf(cli, "setup failed: %s", why);
+        goto out;
+    }
     natsConnection_GetClientID(nc, &cid);
     natsConnection_GetClientIP(nc, &ip);
     natsConnection_GetRTT(nc, &rtt);

@@ -4,6 +4,7 @@
  * Children get a scratch HOME and XDG_CONFIG_HOME so contexts never touch the user's. */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -80,6 +81,19 @@ static void walkthrough(const struct run *r, char *log, size_t sz)
     ASSERT_MATCH(t, "^[0-9:]{8} Subscribing on jingji \n$");
     cli_log_append(log, sz, "s3", t);
     free(t);
+    /* the walk-through ends with a benchmark that prints its rates */
+    ASSERT_EQ(cli_run(r, "bench", NULL, &out,
+                      ARGS("bench", "keji", "--pub", "1", "--sub", "1", "--msgs", "2000",
+                           "--no-progress")),
+              0);
+    ASSERT_MATCH(out, "^[0-9:]{8} Starting Core NATS pub/sub benchmark \\[subject=keji, "
+                      "multisubject=false, multisubjectmax=0, msgs=2,000, msgsize=128 B, pubs=1, "
+                      "subs=1, pubsleep=0s, subsleep=0s\\]\n"
+                      "(.|\n)*\nNATS Pub/Sub stats: [0-9,]+ msgs/sec ~ [0-9.]+ [KMG]?B/sec\n"
+                      " Pub stats: [0-9,]+ msgs/sec ~ [0-9.]+ [KMG]?B/sec\n"
+                      " Sub stats: [0-9,]+ msgs/sec ~ [0-9.]+ [KMG]?B/sec\n\n$");
+    cli_log_append(log, sz, "bench", "rates printed\n");
+    free(out);
 }
 
 TEST(cli_walkthrough_pub_sub)
@@ -233,7 +247,8 @@ static void contexts(const struct run *r, char *log, size_t sz)
                            "本地 server", "--select")), 0);
     ASSERT_MATCH(out, "^NATS Configuration Context \"local\"\n\n      Description: 本地 server\n"
                       "      Server URLs: nats://127.0.0.1:[0-9]+\n             Path: .*"
-                      "/nats/context/local.json\n\n$");
+                      "/nats/context/local.json\n\n"
+                      "WARNING: Shell environment overrides in place using NATS_URL\n$");
     free(out);
     snprintf(path, sizeof(path), "%s/.config/nats/context/local.json", r->home);
     json = proc_read_file(path);
@@ -267,4 +282,199 @@ static void contexts(const struct run *r, char *log, size_t sz)
 TEST(cli_contexts)
 {
     both(contexts);
+}
+
+static void write_editor(const char *path, const char *sed_expr)
+{
+    FILE *f = fopen(path, "w");
+
+    ASSERT(f);
+    fprintf(f, "#!/bin/sh\nsed -i '%s' \"$1\"\n", sed_expr);
+    fclose(f);
+    chmod(path, 0755);
+}
+
+/* Appends text to the log with the scratch home directory replaced by "HOME". */
+static void log_home(const struct run *r, char *log, size_t sz, const char *tag, const char *text)
+{
+    char *o = calloc(1, strlen(text) + 1), *j = o;
+    size_t hl = strlen(r->home);
+
+    for (const char *p = text; *p;) {
+        if (strncmp(p, r->home, hl) == 0) {
+            memcpy(j, "HOME", 4);
+            j += 4;
+            p += hl;
+        } else {
+            *j++ = *p++;
+        }
+    }
+    cli_log_append(log, sz, tag, o);
+    free(o);
+}
+
+/* context copy|cp, edit|vi (with $EDITOR), validate [--connect], info --connect. */
+static void context_ops(const struct run *r, char *log, size_t sz)
+{
+    char *out, editor[400], path[400], *json;
+    struct run nourl = *r;
+    int rc;
+
+    nourl.url[0] = '\0'; /* no NATS_URL: no override warning */
+    ASSERT_EQ(cli_run(r, "o1", NULL, &out,
+                      ARGS("context", "add", "src", "--server", r->url, "--description", "源")),
+              0);
+    free(out);
+    /* copy: the source's settings plus the flags given */
+    ASSERT_EQ(cli_run(&nourl, "o2", NULL, &out,
+                      ARGS("context", "copy", "src", "dst", "--description", "copied")),
+              0);
+    ASSERT_MATCH(out, "^NATS Configuration Context \"dst\"\n\n      Description: copied\n"
+                      "      Server URLs: nats://127.0.0.1:[0-9]+\n             Path: .*"
+                      "/nats/context/dst.json\n\n$");
+    log_home(r, log, sz, "copy", out);
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o3", NULL, &out, ARGS("context", "cp", "src", "dst")), 1);
+    ASSERT_STR_EQ(out, "nats: error: context \"dst\" already exist\n");
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o4", NULL, &out, ARGS("context", "cp", "nope", "x")), 1);
+    ASSERT_STR_EQ(out, "nats: error: unknown context \"nope\"\n");
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o5", NULL, &out, ARGS("context", "copy", "src")), 1);
+    ASSERT_STR_EQ(out, "nats: error: required argument 'name' not provided, try --help\n");
+    free(out);
+
+    /* edit: runs $EDITOR on the file, then shows the result */
+    unsetenv("EDITOR");
+    ASSERT_EQ(cli_run(&nourl, "o6", NULL, &out, ARGS("context", "edit", "dst")), 1);
+    ASSERT_STR_EQ(out, "nats: error: set EDITOR environment variable to your chosen editor\n");
+    free(out);
+    snprintf(editor, sizeof(editor), "%s/editor.sh", r->home);
+    write_editor(editor, "s/\"copied\"/\"编辑过\"/");
+    setenv("EDITOR", editor, 1);
+    ASSERT_EQ(cli_run(&nourl, "o7", NULL, &out, ARGS("context", "edit", "dst")), 0);
+    ASSERT_MATCH(out, "^NATS Configuration Context \"dst\"\n\n      Description: 编辑过\n");
+    log_home(r, log, sz, "edit", out);
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o8", NULL, &out, ARGS("context", "vi", "nope")), 1);
+    ASSERT_STR_EQ(out, "nats: error: unknown context \"nope\"\n");
+    free(out);
+    unsetenv("EDITOR");
+    snprintf(path, sizeof(path), "%s/.config/nats/context/dst.json", r->home);
+    json = proc_read_file(path);
+    ASSERT_MATCH(json, "\"description\": \"编辑过\",\n  \"url\": \"nats://127");
+    free(json);
+
+    /* validate: all contexts, with a connection attempt; a missing creds file fails it */
+    ASSERT_EQ(cli_run(&nourl, "o9", NULL, &out, ARGS("context", "validate", "--connect")), 0);
+    ASSERT_MATCH(out, "^NATS Configuration Context \"dst\"\n(.|\n)*"
+                      "       Connection: OK\n\n\n"
+                      "NATS Configuration Context \"src\"\n(.|\n)*"
+                      "       Connection: OK\n\n\n$");
+    log_home(r, log, sz, "validate", out);
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o10", NULL, &out,
+                      ARGS("context", "save", "broken", "--server", "nats://127.0.0.1:1",
+                           "--creds", "/nonexistent/x.creds")),
+              0);
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o11", NULL, &out, ARGS("context", "validate", "broken")), 1);
+    ASSERT_MATCH(out, "      Credentials: /nonexistent/x.creds \\(ERROR\\)\n(.|\n)*"
+                      "\n\nnats: error: validation failed\n$");
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o12", NULL, &out, ARGS("context", "validate", "ghost")), 0);
+    ASSERT_STR_EQ(out, "Could not load ghost: unknown context \"ghost\"\n\n\n");
+    free(out);
+    ASSERT_EQ(cli_run(&nourl, "o13", NULL, &out,
+                      ARGS("context", "info", "src", "--connect")), 0);
+    ASSERT_MATCH(out, "       Connection: OK\n\n$");
+    free(out);
+    rc = cli_run(&nourl, "o14", NULL, &out, ARGS("context", "rm", "broken", "-f"));
+    ASSERT_EQ(rc, 0);
+    free(out);
+}
+
+TEST(cli_context_copy_edit_validate)
+{
+    both(context_ops);
+}
+
+/* Every command that connects reports an unreachable server on stderr, natscli's wording,
+ * exit status 1; nothing on stdout except the bench banners natscli logs before connecting. */
+TEST(cli_unreachable_server_errors)
+{
+    static const struct {
+        const char *args[6];
+        const char *err;
+    } cases[] = {
+        {{"sub", "x"}, "nats: error: nats: no servers available for connection\n"},
+        {{"req", "x", "y"}, "nats: error: nats: no servers available for connection\n"},
+        {{"reply", "x", "y"}, "nats: error: nats: no servers available for connection\n"},
+        {{"rtt"}, "nats: error: nats: no servers available for connection\n"},
+        {{"server", "ping"}, "nats: error: nats: no servers available for connection\n"},
+        {{"server", "list"}, "nats: error: nats: no servers available for connection\n"},
+        {{"server", "info"}, "nats: error: nats: no servers available for connection\n"},
+        {{"account", "info"},
+         "nats: error: setup failed: nats: no servers available for connection\n"},
+        {{"bench", "x", "--pub", "1"},
+         "nats: error: nats: no servers available for connection\n"},
+        {{"bench", "sub", "x"},
+         "nats: error: client number 0 failed to connect: nats: no servers available for "
+         "connection\n"},
+    };
+    struct run r;
+
+    proc_tmpdir(r.home, sizeof(r.home));
+    snprintf(r.url, sizeof(r.url), "nats://127.0.0.1:%d", proc_free_port());
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *out, *err, name[16];
+        const char *const *a = cases[i].args;
+        const char *const argv[] = {a[0], a[1], a[2], a[3], a[4], a[5], NULL};
+
+        snprintf(name, sizeof(name), "u%zu", i);
+        ASSERT_EQ(cli_run2(&r, name, &out, &err, argv), 1);
+        ASSERT_STR_EQ(err, cases[i].err);
+        if (strcmp(a[0], "bench") == 0)
+            ASSERT_MATCH(out, "^[0-9:]{8} Starting Core NATS [a-z/ ]+ benchmark \\[[^\n]*\\]\n$");
+        else
+            ASSERT_STR_EQ(out, "");
+        free(out);
+        free(err);
+    }
+}
+
+static void rtt_json(const struct run *r, char *log, size_t sz)
+{
+    char *out, *err;
+
+    ASSERT_EQ(cli_run2(r, "rtt", &out, &err, ARGS("rtt", "3")), 0);
+    ASSERT_MATCH(out, "^nats://127\\.0\\.0\\.1:[0-9]+:\n\n   127\\.0\\.0\\.1:[0-9]+: "
+                      "[0-9.]+(ns|µs|ms|s)\n\n$");
+    ASSERT_STR_EQ(err, "");
+    {
+        char *colon = strrchr(out, ':'); /* the rtt value differs between runs */
+        *colon = '\0';
+        cli_log_append(log, sz, "rtt", out);
+    }
+    free(out);
+    free(err);
+    ASSERT_EQ(cli_run2(r, "rttj", &out, &err, ARGS("rtt", "--json")), 0);
+    ASSERT_MATCH(out, "^\\[\n  \\{\n    \"url\": \"nats://127\\.0\\.0\\.1:[0-9]+\",\n"
+                      "    \"results\": \\[\n      \\{\n"
+                      "        \"time\": \"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[-+][0-9:]{5})\",\n"
+                      "        \"address\": \"127\\.0\\.0\\.1:[0-9]+\",\n"
+                      "        \"rtt\": [0-9]+,\n"
+                      "        \"url\": \"nats://127\\.0\\.0\\.1:[0-9]+\"\n"
+                      "      \\}\n    \\]\n  \\}\n\\]\n$");
+    free(out);
+    free(err);
+    ASSERT_EQ(cli_run2(r, "rttbad", &out, &err, ARGS("rtt", "many")), 1);
+    ASSERT_STR_EQ(err, "nats: error: strconv.ParseInt: parsing \"many\": invalid syntax, try --help\n");
+    free(out);
+    free(err);
+}
+
+TEST(cli_rtt_text_and_json)
+{
+    both(rtt_json);
 }
