@@ -478,3 +478,43 @@ TEST(cli_rtt_text_and_json)
 {
     both(rtt_json);
 }
+
+/* Non-ASCII (Chinese) bodies and header values arrive byte for byte, also through stdin and
+ * request/reply with --raw. */
+static void chinese_bytes(const struct run *r, char *log, size_t sz)
+{
+    static const char body[] = "新闻：中国科技\n第二行 — 结束";
+    char p1[400], p2[400];
+    pid_t raw, full;
+    char *out, *t;
+
+    snprintf(p1, sizeof(p1), "%s/raw.out", r->home);
+    snprintf(p2, sizeof(p2), "%s/full.out", r->home);
+    raw = cli_spawn(r, p1, NULL, ARGS("sub", "cn.>", "--raw", "--count", "2"));
+    full = cli_spawn(r, p2, NULL, ARGS("sub", "cn.>", "--count", "2"));
+    cli_wait_for_text(p2, "Subscribing");
+    usleep(200000);
+    ASSERT_EQ(cli_run(r, "p1", NULL, &out, ARGS("pub", "cn.a", body, "-H", "Lang: 中文")), 0);
+    ASSERT_MATCH(out, "^[0-9:]{8} Published 42 bytes to \"cn\\.a\"\n$");
+    free(out);
+    ASSERT_EQ(cli_run(r, "p2", "标准输入\n", &out, ARGS("pub", "cn.b")), 0);
+    free(out);
+    ASSERT_EQ(cli_wait_exit(raw, 5000), 0);
+    ASSERT_EQ(cli_wait_exit(full, 5000), 0);
+    t = proc_read_file(p1);
+    /* --raw is fmt.Println(string(data)): one newline added to each body */
+    ASSERT_STR_EQ(t, "新闻：中国科技\n第二行 — 结束\n标准输入\n\n");
+    free(t);
+    t = proc_read_file(p2);
+    ASSERT_MATCH(t, "^[0-9:]{8} Subscribing on cn\\.> \n"
+                    "\\[#1\\] Received on \"cn\\.a\"\nLang: 中文\n\n"
+                    "新闻：中国科技\n第二行 — 结束\n\n"
+                    "\\[#2\\] Received on \"cn\\.b\"\n标准输入\n\n$");
+    cli_log_append(log, sz, "sub", t);
+    free(t);
+}
+
+TEST(cli_chinese_bodies_byte_for_byte)
+{
+    both(chinese_bytes);
+}
