@@ -38,7 +38,8 @@ struct bench_client {
     struct bench_bar *bar;
     /* Subscriber state: received, first_ns only touched by the delivery thread until done. */
     int64_t received, first_ns, last_ns;
-    bool done; /* under b->mu */
+    bool done;     /* under b->mu */
+    bool cb_done;  /* under b->mu: the subscription is closed and its handler returned */
 };
 
 struct bench {

@@ -407,6 +407,17 @@ static void on_bench_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg
         atomic_fetch_add(&c->bar->cur, 1);
 }
 
+/* libnats: the subscription is closed and its message handler has returned. */
+static void on_sub_complete(void *closure)
+{
+    struct bench_client *c = closure;
+
+    pthread_mutex_lock(&c->b->mu);
+    c->cb_done = true;
+    pthread_cond_broadcast(&c->b->cond);
+    pthread_mutex_unlock(&c->b->mu);
+}
+
 static void *subscriber_main(void *arg)
 {
     struct bench_client *c = arg;
@@ -440,6 +451,7 @@ static void *subscriber_main(void *arg)
         if (s != NATS_OK)
             bench_fatal(b, "QueueSubscribe error: %s", go_err_text(s));
     }
+    natsSubscription_SetOnCompleteCB(sub, on_sub_complete, c);
     s = natsSubscription_SetPendingLimits(sub, -1, -1);
     if (s != NATS_OK)
         bench_fatal(b, "Error setting pending limits on the subscriber: %s", go_err_text(s));
@@ -471,6 +483,20 @@ static void *subscriber_main(void *arg)
     pthread_mutex_unlock(&b->mu);
 
     natsSubscription_Unsubscribe(sub);
+    /* the handler may still be running on the delivery thread: wait for it (libnats calls
+     * on_sub_complete once it has returned), at most 5 s */
+    pthread_mutex_lock(&b->mu);
+    for (int i = 0; i < 50 && !c->cb_done; i++) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&b->cond, &b->mu, &until);
+    }
+    pthread_mutex_unlock(&b->mu);
     natsSubscription_Destroy(sub);
     free(wild);
     if (!ok)
