@@ -518,3 +518,32 @@ TEST(cli_chinese_bodies_byte_for_byte)
 {
     both(chinese_bytes);
 }
+
+/* --help: usage line, kingpin's flag column layout, exit 0; the command list. */
+TEST(cli_help_output)
+{
+    struct run r;
+    char *out, *err;
+
+    proc_tmpdir(r.home, sizeof(r.home));
+    snprintf(r.url, sizeof(r.url), "nats://127.0.0.1:%d", proc_free_port());
+    ASSERT_EQ(cli_run2(&r, "h1", &out, &err, ARGS("rtt", "--help")), 0);
+    ASSERT_MATCH(out, "^usage: nats rtt \\[<flags>\\] \\[<iterations>\\]\n\nFlags:\n"
+                      "  -h, --help  +Show context-sensitive help[^\n]*\n"
+                      "      --version  +Show application version\\.\n(.|\n)*"
+                      "  -j, --json  +Produce JSON output\n\n$");
+    ASSERT_STR_EQ(err, "");
+    free(out);
+    free(err);
+    ASSERT_EQ(cli_run2(&r, "h2", &out, &err, ARGS("--help")), 0);
+    ASSERT_MATCH(out, "^usage: nats \\[<flags>\\] <command> \\[<args> \\.\\.\\.\\]\n(.|\n)*"
+                      "  account +Account information and status\n(.|\n)*"
+                      "  server +Server information\n");
+    free(out);
+    free(err);
+    ASSERT_EQ(cli_run2(&r, "h3", &out, &err, ARGS("server", "check", "--help")), 0);
+    ASSERT_MATCH(out, "^usage: nats server check (.|\n)*      --connect-warn=DURATION +Warning "
+                      "threshold to allow for establishing connections\n");
+    free(out);
+    free(err);
+}
