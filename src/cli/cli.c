@@ -88,6 +88,14 @@ void cli_logf(struct cli *cli, const char *fmt, ...)
     fflush(cli->out);
 }
 
+int64_t cli_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int cli_errorf(struct cli *cli, const char *fmt, ...)
 {
     va_list ap;

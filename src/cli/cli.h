@@ -79,6 +79,8 @@ natsConnection *cli_connect_why(struct cli *cli, char *why, size_t why_n);
 void cli_logf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "nats: error: <message>" on stderr (kingpin's fatal form). Returns 1 (exit code). */
 int cli_errorf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Monotonic clock in nanoseconds (Go's time.Since precision for printed durations). */
+int64_t cli_mono_ns(void);
 /* Go's time.Duration String() of ns, e.g. "649.899µs", "1.5s" (as natscli prints rtt). */
 void cli_format_duration_ns(int64_t ns, char *buf, size_t n);
 /* Go's %q of a string (natscli prints subjects with %q). Returns a malloc'd string. */

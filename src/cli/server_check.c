@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/xmalloc.h"
 
 #define CHECK_MAX_ITEMS 8
@@ -155,7 +154,7 @@ static void check_connection(struct cli *cli, struct check *c, int64_t warn_ms[3
                              int64_t crit_ms[3])
 {
     natsConnection *nc;
-    int64_t t0 = clock_mono_us(), ct_us, rtt_ns = 0, rq_us;
+    int64_t t0 = cli_mono_ns(), ct_ns, rtt_ns = 0, rq_ns;
     char url[256] = "", d[32], d2[32], msg[101], inbox_buf[256], line[512];
     natsSubscription *sub = NULL;
     natsMsg *m = NULL;
@@ -170,16 +169,16 @@ static void check_connection(struct cli *cli, struct check *c, int64_t warn_ms[3
         add(c->crit, &c->ncrit, "", "connection failed");
         return;
     }
-    ct_us = clock_mono_us() - t0;
+    ct_ns = cli_mono_ns() - t0;
     natsConnection_GetConnectedUrl(nc, url, sizeof(url));
-    add_pd(c, "connect_time", (double)ct_us / 1e6, (double)warn_ms[0] / 1e3,
+    add_pd(c, "connect_time", (double)ct_ns / 1e9, (double)warn_ms[0] / 1e3,
            (double)crit_ms[0] / 1e3);
-    cli_format_duration_ns(ct_us * 1000, d, sizeof(d));
-    if (ct_us >= crit_ms[0] * 1000) {
+    cli_format_duration_ns(ct_ns, d, sizeof(d));
+    if (ct_ns >= crit_ms[0] * 1000000) {
         cli_format_duration_ns(crit_ms[0] * 1000000, d2, sizeof(d2));
         snprintf(line, sizeof(line), "connected to %s, connect time exceeded %s", url, d2);
         add(c->crit, &c->ncrit, "", line);
-    } else if (ct_us >= warn_ms[0] * 1000) {
+    } else if (ct_ns >= warn_ms[0] * 1000000) {
         cli_format_duration_ns(warn_ms[0] * 1000000, d2, sizeof(d2));
         snprintf(line, sizeof(line), "connected to %s, connect time exceeded %s", url, d2);
         add(c->warn, &c->nwarn, "", line);
@@ -214,7 +213,7 @@ static void check_connection(struct cli *cli, struct check *c, int64_t warn_ms[3
         return;
     }
     natsSubscription_AutoUnsubscribe(sub, 1);
-    t0 = clock_mono_us();
+    t0 = cli_mono_ns();
     if (natsConnection_PublishString(nc, inbox_buf, msg) != NATS_OK ||
         natsSubscription_NextMsg(&m, sub, cli->timeout_ms) != NATS_OK) {
         snprintf(line, sizeof(line), "did not receive from %s: nats: timeout", inbox_buf);
@@ -223,15 +222,15 @@ static void check_connection(struct cli *cli, struct check *c, int64_t warn_ms[3
         natsConnection_Destroy(nc);
         return;
     }
-    rq_us = clock_mono_us() - t0;
-    add_pd(c, "request_time", (double)rq_us / 1e6, (double)warn_ms[2] / 1e3,
+    rq_ns = cli_mono_ns() - t0;
+    add_pd(c, "request_time", (double)rq_ns / 1e9, (double)warn_ms[2] / 1e3,
            (double)crit_ms[2] / 1e3);
     if (natsMsg_GetDataLength(m) != 100 || memcmp(natsMsg_GetData(m), msg, 100) != 0)
         add(c->crit, &c->ncrit, "", "did not receive expected message");
-    snprintf(d, sizeof(d), "%f", (double)rq_us / 1e6);
-    if (rq_us >= crit_ms[2] * 1000)
+    snprintf(d, sizeof(d), "%f", (double)rq_ns / 1e9);
+    if (rq_ns >= crit_ms[2] * 1000000)
         add(c->crit, &c->ncrit, "round trip request took ", d);
-    else if (rq_us >= warn_ms[2] * 1000)
+    else if (rq_ns >= warn_ms[2] * 1000000)
         add(c->warn, &c->nwarn, "round trip request took ", d);
     else
     {

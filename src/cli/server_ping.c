@@ -44,7 +44,7 @@ int cmd_server_ping(struct cli *cli, int argc, char **argv)
         }
     }
     inbox = cli_new_inbox(cli);
-    int64_t start_us = clock_mono_us(), deadline = clock_mono_ms() + cli->timeout_ms;
+    int64_t start_ns = cli_mono_ns(), deadline = clock_mono_ms() + cli->timeout_ms;
     if (natsConnection_SubscribeSync(&sub, nc, inbox) != NATS_OK ||
         natsConnection_PublishRequest(nc, "$SYS.REQ.SERVER.PING", inbox, NULL, 0) != NATS_OK) {
         rc = cli_errorf(cli, "nats: could not send the ping request");
@@ -72,7 +72,7 @@ int cmd_server_ping(struct cli *cli, int argc, char **argv)
             rc = 1;
             goto out;
         }
-        int64_t since_us = clock_mono_us() - start_us;
+        int64_t since_ns = cli_mono_ns() - start_ns;
         json_t *ssm = json_loadb(natsMsg_GetData(m) ? natsMsg_GetData(m) : "",
                                  (size_t)natsMsg_GetDataLength(m), 0, NULL);
         natsMsg_Destroy(m);
@@ -88,8 +88,8 @@ int cmd_server_ping(struct cli *cli, int argc, char **argv)
         if (expect == 0 && active > 0 && seen == 1)
             expect = (long)active;
         times = xrealloc(times, sizeof(double) * (size_t)seen);
-        times[seen - 1] = (double)(since_us / 1000); /* Duration.Milliseconds() */
-        cli_format_duration_ns(since_us * 1000, d, sizeof(d));
+        times[seen - 1] = (double)(since_ns / 1000000); /* Duration.Milliseconds() */
+        cli_format_duration_ns(since_ns, d, sizeof(d));
         if (show_id)
             fprintf(cli->out, "%s %-60s rtt=%s\n", sysreq_str(srv, "id"),
                     sysreq_str(srv, "name"), d);

@@ -18,7 +18,7 @@ int sysreq_collect(struct cli *cli, natsConnection *nc, const char *subj, const 
     natsSubscription *sub = NULL;
     char *inbox = cli_new_inbox(cli);
     const char *req = body ? body : "{}";
-    int64_t start = clock_mono_ms(), start_us = clock_mono_us(), quiet_until;
+    int64_t start = clock_mono_ms(), start_ns = cli_mono_ns(), quiet_until;
     int64_t deadline = start + cli->timeout_ms;
     int count = 0;
     bool no_resp = false;
@@ -60,7 +60,7 @@ int sysreq_collect(struct cli *cli, natsConnection *nc, const char *subj, const 
             break;
         }
         json_t *j = json_loadb(data ? data : "", (size_t)len, 0, NULL);
-        cb(arg, j, data, len, (clock_mono_us() - start_us) * 1000LL);
+        cb(arg, j, data, len, cli_mono_ns() - start_ns);
         json_decref(j);
         natsMsg_Destroy(m);
         count++;
