@@ -3,7 +3,8 @@
  * new inbox. Prints "OK Connection OK:connected to nats://... in 1.2ms OK:rtt time 180µs
  * OK:round trip took 0.000310s | connect_time=0.0012s;0.5000;1.0000 rtt=...
  * request_time=..." and exits 0 (OK), 1 (WARNING), 2 (CRITICAL). --format json renders the
- * same result as natscli's JSON. Needs no system account. The other checks (stream, meta,
+ * same result as natscli's JSON, --format prometheus as its Prometheus text (always exit 0).
+ * Needs no system account. The other checks (stream, meta,
  * jetstream, server, kv) are refused as not supported yet. */
 #include "cli/cli.h"
 
@@ -133,6 +134,78 @@ static char *render_json(const struct check *c, int *code)
     s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(o);
     return s;
+}
+
+/* Go's strconv.FormatFloat(v, 'g', -1, 64): the shortest text that reads back as v. */
+static void go_float(double v, char *buf, size_t n)
+{
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    /* Go writes exponents with at least two digits and no leading zero padding beyond that */
+    char *e = strchr(buf, 'e');
+    if (e && (e[1] == '-' || e[1] == '+') && e[2] == '0' && e[3] >= '0' && e[3] <= '9' && e[4])
+        memmove(e + 2, e + 3, strlen(e + 3) + 1);
+}
+
+/* natscli's renderPrometheus: one gauge per perf item and the status code gauge, sorted by
+ * metric name as the Prometheus registry gathers them; the exit code is always 0. */
+static char *render_prometheus(const struct check *c, int *code)
+{
+    char buf[4096], v[64];
+    size_t l = 0;
+    const struct perf *sorted[CHECK_MAX_ITEMS];
+    const char *status = status_of(c, code);
+    int n = c->npd, status_code = *code;
+    bool status_done = false;
+
+    for (int i = 0; i < n; i++)
+        sorted[i] = &c->pd[i];
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(sorted[j - 1]->name, sorted[j]->name) > 0; j--) {
+            const struct perf *t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    static const char *const helps[][2] = {
+        {"connect_time", "Time taken to connect to NATS"},
+        {"rtt", "The round-trip-time of the connection"},
+        {"request_time", "Time taken for a full Request-Reply operation"}};
+    for (int i = 0; i <= n; i++) {
+        /* "status_code" sorts after the perf names used here */
+        if (i == n && !status_done) {
+            l += (size_t)snprintf(buf + l, sizeof(buf) - l,
+                                  "# HELP nats_server_check_%s_status_code Nagios compatible "
+                                  "status code for %s\n"
+                                  "# TYPE nats_server_check_%s_status_code gauge\n"
+                                  "nats_server_check_%s_status_code{item=\"%s\",status=\"%s\"} "
+                                  "%d\n",
+                                  c->suite, c->suite, c->suite, c->suite, c->name, status,
+                                  status_code);
+            status_done = true;
+            continue;
+        }
+        const char *help = "";
+        for (size_t k = 0; k < sizeof(helps) / sizeof(helps[0]); k++)
+            if (strcmp(helps[k][0], sorted[i]->name) == 0)
+                help = helps[k][1];
+        go_float(sorted[i]->value, v, sizeof(v));
+        l += (size_t)snprintf(buf + l, sizeof(buf) - l,
+                              "# HELP nats_server_check_%s_%s %s\n"
+                              "# TYPE nats_server_check_%s_%s gauge\n"
+                              "nats_server_check_%s_%s{item=\"%s\"} %s\n",
+                              c->suite, sorted[i]->name, help, c->suite, sorted[i]->name,
+                              c->suite, sorted[i]->name, c->name, v);
+        if (l >= sizeof(buf))
+            break;
+    }
+    *code = 0; /* natscli: prometheus output always exits 0 */
+    /* fmt.Println adds the final newline; drop ours */
+    if (l > 0 && l < sizeof(buf) && buf[l - 1] == '\n')
+        buf[l - 1] = '\0';
+    return xstrdup(buf);
 }
 
 static void random_text(char *buf, int n)
@@ -293,16 +366,19 @@ int cmd_server_check(struct cli *cli, int argc, char **argv)
         rc = cli_errorf(cli, "unexpected %s, try --help", pos[1]);
         goto done;
     }
-    if (format && strcmp(format, "nagios") != 0 && strcmp(format, "json") != 0) {
-        if (strcmp(format, "prometheus") == 0)
-            rc = cli_errorf(cli, "--format prometheus is not supported by natrium yet");
-        else
-            rc = cli_errorf(cli, "enum value must be one of nagios,json,prometheus, got '%s', "
-                                 "try --help", format);
+    if (format && strcmp(format, "nagios") != 0 && strcmp(format, "json") != 0 &&
+        strcmp(format, "prometheus") != 0) {
+        rc = cli_errorf(cli, "enum value must be one of nagios,json,prometheus, got '%s', "
+                             "try --help", format);
         goto done;
     }
     check_connection(cli, &c, warn_ms, crit_ms);
-    out = format && strcmp(format, "json") == 0 ? render_json(&c, &code) : render_nagios(&c, &code);
+    if (format && strcmp(format, "json") == 0)
+        out = render_json(&c, &code);
+    else if (format && strcmp(format, "prometheus") == 0)
+        out = render_prometheus(&c, &code);
+    else
+        out = render_nagios(&c, &code);
     if (outfile && *outfile) {
         char tmp[4096];
         FILE *f;

@@ -338,6 +338,24 @@ static void plain_scenario(struct srv *s, char *log, size_t sz)
                       "(.|\n)*\"unit\": \"s\"\n    \\}\n  \\]\n\\}\n$");
     free(out);
     free(err);
+    rc = cli_run2(&s->plain, "check_prom", &out, &err,
+                  ARGS("server", "check", "--format", "prometheus"));
+    ASSERT_EQ(rc, 0);
+    ASSERT_MATCH(out,
+                 "^# HELP nats_server_check_connections_connect_time Time taken to connect to "
+                 "NATS\n# TYPE nats_server_check_connections_connect_time gauge\n"
+                 "nats_server_check_connections_connect_time\\{item=\"Connection\"\\} "
+                 "[0-9.e-]+\n"
+                 "# HELP nats_server_check_connections_request_time [^\n]+\n# TYPE [^\n]+\n"
+                 "nats_server_check_connections_request_time\\{item=\"Connection\"\\} [0-9.e-]+\n"
+                 "# HELP nats_server_check_connections_rtt [^\n]+\n# TYPE [^\n]+\n"
+                 "nats_server_check_connections_rtt\\{item=\"Connection\"\\} [0-9.e-]+\n"
+                 "# HELP nats_server_check_connections_status_code Nagios compatible status code "
+                 "for connections\n# TYPE nats_server_check_connections_status_code gauge\n"
+                 "nats_server_check_connections_status_code\\{item=\"Connection\",status=\"OK\"\\} "
+                 "0\n$");
+    free(out);
+    free(err);
     snprintf(bad_url, sizeof(bad_url), "nats://127.0.0.1:%d", proc_free_port());
     snprintf(bad.url, sizeof(bad.url), "%s", bad_url);
     rc = cli_run2(&bad, "check_down", &out, &err, ARGS("server", "check", "connection"));
