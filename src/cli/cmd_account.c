@@ -258,7 +258,7 @@ int cmd_account(struct cli *cli, int argc, char **argv)
             i++;
     }
     if (!sub)
-        return cli_errorf(cli, "must select a subcommand of \"account\", try --help");
+        return cli_errorf(cli, "must select a subcommand of 'account', try --help");
     if (strcmp(sub, "info") == 0 || strcmp(sub, "nfo") == 0) {
         char *nargv[64];
         int n = 0;

@@ -250,7 +250,7 @@ int cmd_server(struct cli *cli, int argc, char **argv)
             i++; /* its value */
     }
     if (!sub)
-        return cli_errorf(cli, "must select a subcommand of \"server\", try --help");
+        return cli_errorf(cli, "must select a subcommand of 'server', try --help");
     /* the subcommand's own argv: its name, then everything else */
     char **nargv = xcalloc((size_t)argc + 1, sizeof(char *));
     int n = 0, rc;

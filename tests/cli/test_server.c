@@ -406,7 +406,7 @@ static void plain_scenario(struct srv *s, char *log, size_t sz)
     free(err);
     rc = cli_run2(&s->plain, "nosub", &out, &err, ARGS("server"));
     ASSERT_EQ(rc, 1);
-    ASSERT_STR_EQ(err, "nats: error: must select a subcommand of \"server\", try --help\n");
+    ASSERT_STR_EQ(err, "nats: error: must select a subcommand of 'server', try --help\n");
     free(out);
     free(err);
 }
