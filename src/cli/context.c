@@ -532,7 +532,7 @@ int cmd_context(struct cli *cli, int argc, char **argv)
     }
     const char *sub = npos > 0 ? pos[0] : NULL, *name = npos > 1 ? pos[1] : NULL;
     if (!sub) {
-        rc = cli_errorf(cli, "expected command but got nothing, try --help");
+        rc = cli_errorf(cli, "must select a subcommand of 'context', try --help");
     } else if (strcmp(sub, "save") == 0 || strcmp(sub, "add") == 0 ||
                strcmp(sub, "create") == 0) {
         rc = name ? ctx_save(cli, name, NULL, description, nsc, select)
