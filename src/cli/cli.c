@@ -88,6 +88,14 @@ void cli_logf(struct cli *cli, const char *fmt, ...)
     fflush(cli->out);
 }
 
+int64_t cli_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 int cli_errorf(struct cli *cli, const char *fmt, ...)
 {
     va_list ap;
@@ -465,7 +473,7 @@ static const char *go_connect_error(natsStatus s)
     }
 }
 
-natsConnection *cli_connect(struct cli *cli)
+natsConnection *cli_connect_why(struct cli *cli, char *why, size_t why_n)
 {
     natsOptions *o = NULL;
     natsConnection *nc = NULL;
@@ -513,11 +521,21 @@ natsConnection *cli_connect(struct cli *cli)
         const char *go = go_connect_error(s);
         const char *detail = nats_GetLastError(NULL);
         if (go)
-            cli_errorf(cli, "%s", go);
+            snprintf(why, why_n, "%s", go);
         else
-            cli_errorf(cli, "nats: %s", detail && *detail ? detail : natsStatus_GetText(s));
+            snprintf(why, why_n, "nats: %s", detail && *detail ? detail : natsStatus_GetText(s));
         return NULL;
     }
+    return nc;
+}
+
+natsConnection *cli_connect(struct cli *cli)
+{
+    char why[512];
+    natsConnection *nc = cli_connect_why(cli, why, sizeof(why));
+
+    if (!nc)
+        cli_errorf(cli, "%s", why);
     return nc;
 }
 

@@ -56,6 +56,9 @@ struct cli_strings {
 int cli_parse_flags(struct cli *cli, const char *cmd_usage, const struct cli_flag *flags,
                     int argc, char **argv, char ***pos, int *npos);
 
+/* True for a global flag that takes its value in the next argument ("-s", "--server", ...). */
+bool cli_global_takes_value(const char *arg);
+
 /* The start of every command that talks to a server: parses flags (cli_parse_flags), checks
  * that there are between min_pos and max_pos positional arguments (the first one, when
  * required, is named first_name in the error), then connects. Returns 0 with *nc connected
@@ -68,11 +71,16 @@ int cli_command_start(struct cli *cli, const char *usage, const struct cli_flag 
 /* Connects with the global options. On failure prints natscli's error on stderr and returns
  * NULL. The connection belongs to the caller (natsConnection_Destroy). */
 natsConnection *cli_connect(struct cli *cli);
+/* Like cli_connect, but on failure writes nats.go's error text ("nats: no servers available
+ * for connection") to why instead of printing it. */
+natsConnection *cli_connect_why(struct cli *cli, char *why, size_t why_n);
 
 /* natscli's log.Printf lines: "HH:MM:SS <message>" on stdout. */
 void cli_logf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "nats: error: <message>" on stderr (kingpin's fatal form). Returns 1 (exit code). */
 int cli_errorf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Monotonic clock in nanoseconds (Go's time.Since precision for printed durations). */
+int64_t cli_mono_ns(void);
 /* Go's time.Duration String() of ns, e.g. "649.899µs", "1.5s" (as natscli prints rtt). */
 void cli_format_duration_ns(int64_t ns, char *buf, size_t n);
 /* Go's %q of a string (natscli prints subjects with %q). Returns a malloc'd string. */
@@ -119,5 +127,10 @@ int cmd_reply(struct cli *cli, int argc, char **argv);
 int cmd_rtt(struct cli *cli, int argc, char **argv);
 int cmd_context(struct cli *cli, int argc, char **argv);
 int cmd_bench(struct cli *cli, int argc, char **argv);
+int cmd_server(struct cli *cli, int argc, char **argv);
+int cmd_server_list(struct cli *cli, int argc, char **argv);  /* server_list.c */
+int cmd_server_ping(struct cli *cli, int argc, char **argv);  /* server_ping.c */
+int cmd_server_check(struct cli *cli, int argc, char **argv); /* server_check.c */
+int cmd_account(struct cli *cli, int argc, char **argv);
 
 #endif

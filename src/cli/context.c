@@ -12,19 +12,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/context.h"
 #include "core/xmalloc.h"
 
 /* The JSON fields of a context, in natscontext's order (none omitempty). */
-static const char *const ctx_fields[] = {
+static const char *const ctx_fields[CTX_NFIELDS] = {
     "description", "url", "token", "user", "password", "creds", "nkey", "cert", "key", "ca",
     "nsc", "jetstream_domain", "jetstream_api_prefix", "jetstream_event_prefix",
     "inbox_prefix", "user_jwt",
 };
-#define NFIELDS (sizeof(ctx_fields) / sizeof(ctx_fields[0]))
-
-struct ctx {
-    char *v[NFIELDS];
-};
+#define NFIELDS CTX_NFIELDS
 
 static int field_index(const char *name)
 {
@@ -34,7 +31,7 @@ static int field_index(const char *name)
     return -1;
 }
 
-static const char *ctx_get(const struct ctx *c, const char *name)
+const char *ctx_get(const struct ctx *c, const char *name)
 {
     const char *v = c->v[field_index(name)];
     return v ? v : "";
@@ -50,7 +47,7 @@ static void ctx_set(struct ctx *c, const char *name, const char *value)
     c->v[i] = xstrdup(value);
 }
 
-static void ctx_release(struct ctx *c)
+void ctx_release(struct ctx *c)
 {
     for (size_t i = 0; i < NFIELDS; i++)
         FREE_AND_NULL(c->v[i]);
@@ -70,7 +67,7 @@ static char *config_path(const char *suffix)
     return p;
 }
 
-static char *ctx_path(const char *name)
+char *ctx_path(const char *name)
 {
     size_t n = strlen(name) + 32;
     char *suffix = xmalloc(n), *p;
@@ -81,12 +78,12 @@ static char *ctx_path(const char *name)
     return p;
 }
 
-static bool valid_name(const char *name)
+bool ctx_valid_name(const char *name)
 {
     return *name && !strstr(name, "..") && !strchr(name, '/') && !strchr(name, '\\');
 }
 
-static bool ctx_known(const char *name)
+bool ctx_known(const char *name)
 {
     char *p = ctx_path(name);
     bool ok = access(p, R_OK) == 0;
@@ -96,7 +93,7 @@ static bool ctx_known(const char *name)
 }
 
 /* Returns the selected context name (malloc'd) or NULL. */
-static char *selected_context(void)
+char *ctx_selected(void)
 {
     char *p = config_path("/context.txt"), buf[256];
     FILE *f = fopen(p, "r");
@@ -114,7 +111,7 @@ static char *selected_context(void)
 }
 
 /* Loads a context file. Returns 0, or -1 with errno-style message in why. */
-static int ctx_read(const char *name, struct ctx *c, char *why, size_t why_n)
+int ctx_read(const char *name, struct ctx *c, char *why, size_t why_n)
 {
     char *p = ctx_path(name);
     json_error_t jerr;
@@ -158,7 +155,7 @@ static int mkdirs(const char *path)
     return 0;
 }
 
-static int ctx_write(struct cli *cli, const char *name, const struct ctx *c)
+int ctx_write(struct cli *cli, const char *name, const struct ctx *c)
 {
     json_t *root = json_object();
     char *dir = config_path("/context"), *p = ctx_path(name), *text;
@@ -196,12 +193,12 @@ int cli_context_load(struct cli *cli, const char *name)
                           "jetstream_event_prefix"};
 
     if (!name) {
-        sel = selected_context();
+        sel = ctx_selected();
         if (!sel)
             return 0;
         name = sel;
     }
-    if (!valid_name(name) || ctx_read(name, &c, why, sizeof(why)) != 0) {
+    if (!ctx_valid_name(name) || ctx_read(name, &c, why, sizeof(why)) != 0) {
         char *q = cli_go_quote(name);
         cli_errorf(cli, "unknown context %s", q);
         free(q);
@@ -237,7 +234,7 @@ static int show_file_if(struct cli *cli, const char *label, const char *v)
     return ok ? 0 : 1;
 }
 
-static int ctx_show(struct cli *cli, const char *name_in)
+int ctx_show_checked(struct cli *cli, const char *name_in, bool connect, int *errors)
 {
     struct ctx c;
     char why[512];
@@ -245,12 +242,12 @@ static int ctx_show(struct cli *cli, const char *name_in)
     const char *name = name_in;
 
     if (!name || !*name) {
-        sel = selected_context();
+        sel = ctx_selected();
         name = sel;
     }
     if (!name)
         return cli_errorf(cli, "no default context and no name supplied");
-    if (!valid_name(name) || ctx_read(name, &c, why, sizeof(why)) != 0) {
+    if (!ctx_valid_name(name) || ctx_read(name, &c, why, sizeof(why)) != 0) {
         q = cli_go_quote(name);
         cli_errorf(cli, "unknown context %s", q);
         free(q);
@@ -267,23 +264,33 @@ static int ctx_show(struct cli *cli, const char *name_in)
     if (*ctx_get(&c, "password"))
         fprintf(cli->out, "         Password: *********\n");
     show_if(cli, "            Token", ctx_get(&c, "token"));
-    show_file_if(cli, "      Credentials", ctx_get(&c, "creds"));
-    show_file_if(cli, "             NKey", ctx_get(&c, "nkey"));
-    show_file_if(cli, "      Certificate", ctx_get(&c, "cert"));
-    show_file_if(cli, "              Key", ctx_get(&c, "key"));
-    show_file_if(cli, "               CA", ctx_get(&c, "ca"));
+    *errors += show_file_if(cli, "      Credentials", ctx_get(&c, "creds"));
+    *errors += show_file_if(cli, "             NKey", ctx_get(&c, "nkey"));
+    *errors += show_file_if(cli, "      Certificate", ctx_get(&c, "cert"));
+    *errors += show_file_if(cli, "              Key", ctx_get(&c, "key"));
+    *errors += show_file_if(cli, "               CA", ctx_get(&c, "ca"));
     show_if(cli, "       NSC Lookup", ctx_get(&c, "nsc"));
     show_if(cli, "    JS API Prefix", ctx_get(&c, "jetstream_api_prefix"));
     show_if(cli, "  JS Event Prefix", ctx_get(&c, "jetstream_event_prefix"));
     show_if(cli, "        JS Domain", ctx_get(&c, "jetstream_domain"));
     show_if(cli, "     Inbox Prefix", ctx_get(&c, "inbox_prefix"));
     show_if(cli, "             Path", path);
+    if (connect)
+        *errors += ctx_check_connection(cli, &c);
     fputc('\n', cli->out);
+    ctx_override_warning(cli);
     free(q);
     free(path);
     free(sel);
     ctx_release(&c);
     return 0;
+}
+
+static int ctx_show(struct cli *cli, const char *name)
+{
+    int errors = 0;
+
+    return ctx_show_checked(cli, name, false, &errors);
 }
 
 static int ctx_select(struct cli *cli, const char *name)
@@ -293,7 +300,7 @@ static int ctx_select(struct cli *cli, const char *name)
 
     if (!name || !*name)
         return cli_errorf(cli, "please select a context to activate");
-    if (!valid_name(name) || !ctx_known(name)) {
+    if (!ctx_valid_name(name) || !ctx_known(name)) {
         char *q = cli_go_quote(name);
         cli_errorf(cli, "unknown context %s", q);
         free(q);
@@ -352,7 +359,7 @@ static void cell(struct cli *cli, const char *s, int w)
 
 static int ctx_list(struct cli *cli)
 {
-    char *dir = config_path("/context"), *sel = selected_context();
+    char *dir = config_path("/context"), *sel = ctx_selected();
     DIR *d = opendir(dir);
     struct dirent *e;
     char **names = NULL, **descs;
@@ -423,20 +430,20 @@ static int ctx_list(struct cli *cli)
     return 0;
 }
 
-static int ctx_save(struct cli *cli, const char *name, const char *description,
-                    const char *nsc, bool select)
+int ctx_save(struct cli *cli, const char *name, const char *source, const char *description,
+             const char *nsc, bool select)
 {
     struct ctx c;
     char why[512];
     int rc;
 
-    if (!valid_name(name)) {
+    if (!ctx_valid_name(name)) {
         char *q = cli_go_quote(name);
         cli_errorf(cli, "invalid context name %s", q);
         free(q);
         return 1;
     }
-    if (ctx_read(name, &c, why, sizeof(why)) != 0)
+    if (ctx_read(source ? source : name, &c, why, sizeof(why)) != 0)
         memset(&c, 0, sizeof(c));
     ctx_set(&c, "url", cli->servers);
     ctx_set(&c, "user", cli->user);
@@ -464,9 +471,9 @@ static int ctx_save(struct cli *cli, const char *name, const char *description,
 
 static int ctx_remove(struct cli *cli, const char *name, bool force)
 {
-    char *sel = selected_context(), *p;
+    char *sel = ctx_selected(), *p;
 
-    if (!valid_name(name) || !ctx_known(name)) {
+    if (!ctx_valid_name(name) || !ctx_known(name)) {
         char *q = cli_go_quote(name);
         cli_errorf(cli, "unknown context %s", q);
         free(q);
@@ -502,7 +509,7 @@ static int ctx_remove(struct cli *cli, const char *name, bool force)
 int cmd_context(struct cli *cli, int argc, char **argv)
 {
     char *description = NULL, *nsc = NULL, **pos = NULL;
-    bool select = false, force = false, json = false;
+    bool select = false, force = false, json = false, connect = false;
     int npos = 0, rc;
     const struct cli_flag flags[] = {
         {"description", 0, CLI_STRING, &description, "Set a friendly description for this context",
@@ -511,7 +518,9 @@ int cmd_context(struct cli *cli, int argc, char **argv)
         {"nsc", 0, CLI_STRING, &nsc, "URL to a nsc user, eg. nsc://<operator>/<account>/<user>",
          "NSC"},
         {"force", 'f', CLI_BOOL, &force, "Force delete without prompting", NULL},
-        {"json", 0, CLI_BOOL, &json, "Display the context in JSON format", NULL},
+        {"json", 'j', CLI_BOOL, &json, "Display the context in JSON format", NULL},
+        {"connect", 0, CLI_BOOL, &connect,
+         "Attempts to connect to NATS using the context while validating", NULL},
         {NULL, 0, CLI_BOOL, NULL, NULL, NULL},
     };
 
@@ -523,19 +532,29 @@ int cmd_context(struct cli *cli, int argc, char **argv)
     }
     const char *sub = npos > 0 ? pos[0] : NULL, *name = npos > 1 ? pos[1] : NULL;
     if (!sub) {
-        rc = cli_errorf(cli, "expected command but got nothing, try --help");
+        rc = cli_errorf(cli, "must select a subcommand of 'context', try --help");
     } else if (strcmp(sub, "save") == 0 || strcmp(sub, "add") == 0 ||
                strcmp(sub, "create") == 0) {
-        rc = name ? ctx_save(cli, name, description, nsc, select)
+        rc = name ? ctx_save(cli, name, NULL, description, nsc, select)
                   : cli_errorf(cli, "required argument 'name' not provided, try --help");
-    } else if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0) {
+    } else if (strcmp(sub, "ls") == 0 || strcmp(sub, "list") == 0 || strcmp(sub, "l") == 0) {
         rc = ctx_list(cli);
     } else if (strcmp(sub, "select") == 0 || strcmp(sub, "switch") == 0 ||
                strcmp(sub, "set") == 0) {
         rc = ctx_select(cli, name);
     } else if (strcmp(sub, "info") == 0 || strcmp(sub, "show") == 0) {
-        rc = ctx_show(cli, name);
-    } else if (strcmp(sub, "rm") == 0) {
+        int errors = 0;
+        rc = ctx_show_checked(cli, name, connect, &errors);
+    } else if (strcmp(sub, "copy") == 0 || strcmp(sub, "cp") == 0) {
+        rc = npos < 3 ? cli_errorf(cli, "required argument '%s' not provided, try --help",
+                                   npos < 2 ? "source" : "name")
+                      : ctx_copy(cli, pos[1], pos[2], description, nsc, select);
+    } else if (strcmp(sub, "edit") == 0 || strcmp(sub, "vi") == 0) {
+        rc = name ? ctx_edit(cli, name)
+                  : cli_errorf(cli, "required argument 'name' not provided, try --help");
+    } else if (strcmp(sub, "validate") == 0) {
+        rc = ctx_validate(cli, name, connect);
+    } else if (strcmp(sub, "rm") == 0 || strcmp(sub, "remove") == 0) {
         rc = name ? ctx_remove(cli, name, force)
                   : cli_errorf(cli, "required argument 'name' not provided, try --help");
     } else {

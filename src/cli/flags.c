@@ -45,15 +45,13 @@ static struct cli_flag *global_flags(struct cli *cli, int *n)
 static void print_flag_lines(struct cli *cli, const struct cli_flag *f, int n)
 {
     for (int i = 0; i < n; i++) {
-        char left[96];
+        char left[96], sh[8] = "    "; /* kingpin: "-h, --help" or "    --version" */
+        if (f[i].short_name)
+            snprintf(sh, sizeof(sh), "-%c, ", f[i].short_name);
         if (f[i].type == CLI_BOOL || !f[i].placeholder)
-            snprintf(left, sizeof(left), "%s%c%s--%s", f[i].short_name ? "-" : "  ",
-                     f[i].short_name ? f[i].short_name : ' ', f[i].short_name ? ", " : "  ",
-                     f[i].name);
+            snprintf(left, sizeof(left), "%s--%s", sh, f[i].name);
         else
-            snprintf(left, sizeof(left), "%s%c%s--%s=%s", f[i].short_name ? "-" : "  ",
-                     f[i].short_name ? f[i].short_name : ' ', f[i].short_name ? ", " : "  ",
-                     f[i].name, f[i].placeholder);
+            snprintf(left, sizeof(left), "%s--%s=%s", sh, f[i].name, f[i].placeholder);
         fprintf(cli->out, "  %-32s  %s\n", left, f[i].help ? f[i].help : "");
     }
 }
@@ -239,4 +237,17 @@ int cli_parse_flags(struct cli *cli, const char *cmd_usage, const struct cli_fla
         *npos = 0;
     }
     return rc;
+}
+
+bool cli_global_takes_value(const char *a)
+{
+    static const char *const names[] = {"-s", "--server", "--user", "--password", "--token",
+                                        "--creds", "--nkey", "--tlscert", "--tlskey", "--tlsca",
+                                        "--timeout", "--context", "--connection-name",
+                                        "--inbox-prefix", "--js-api-prefix", "--js-event-prefix",
+                                        "--js-domain"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(a, names[i]) == 0)
+            return true;
+    return false;
 }

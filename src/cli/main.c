@@ -16,28 +16,16 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"account", NULL, cmd_account, "Account information and status"},
     {"bench", NULL, cmd_bench, "Benchmark utility"},
     {"context", "ctx", cmd_context, "Manage nats configuration contexts"},
     {"publish", "pub", cmd_pub, "Generic data publish utility"},
     {"reply", NULL, cmd_reply, "Generic service reply utility"},
     {"request", "req", cmd_request, "Generic request-reply request utility"},
     {"rtt", NULL, cmd_rtt, "Compute round-trip time to NATS server"},
+    {"server", NULL, cmd_server, "Server information"},
     {"subscribe", "sub", cmd_sub, "Generic subscription client"},
 };
-
-/* Global flags that take a value (so "nats -s URL pub x" finds "pub"). */
-static bool global_takes_value(const char *a)
-{
-    static const char *const names[] = {"-s", "--server", "--user", "--password", "--token",
-                                        "--creds", "--nkey", "--tlscert", "--tlskey", "--tlsca",
-                                        "--timeout", "--context", "--connection-name",
-                                        "--inbox-prefix", "--js-api-prefix", "--js-event-prefix",
-                                        "--js-domain"};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(a, names[i]) == 0)
-            return true;
-    return false;
-}
 
 static void set_from_env(char **dest, const char *var)
 {
@@ -98,7 +86,7 @@ int main(int argc, char **argv)
             print_usage(&cli);
             return 0;
         }
-        if (global_takes_value(argv[i]))
+        if (cli_global_takes_value(argv[i]))
             i++;
     }
     if (cmd_at < 0) {

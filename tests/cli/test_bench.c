@@ -405,9 +405,192 @@ TEST(bad_flags)
     r = run_cli(dir, port, "bench", "x", "--sub", "1", "--stream", "S", NULL);
     ASSERT_EQ(r->status, 1);
     ASSERT_STR_EQ(r->err, "nats: error: JetStream benchmarks are not supported by natrium yet\n");
-    r = run_cli(dir, port, "bench", "pub", "x", NULL);
+    /* "nats bench pub" alone is the v0.0.35 form with the subject "pub" */
+    r = run_cli(dir, port, "bench", "pub", NULL);
     ASSERT_EQ(r->status, 1);
-    ASSERT_LINES(r->err, "^nats: error: the natscli 0\\.2 form \"nats bench pub\" is not supported",
+    ASSERT_LINES(r->out, TS "You must have at least one publisher", 1);
+    /* natscli 0.2 forms */
+    r = run_cli(dir, port, "bench", "pub", "x", "--msgs", "0", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_STR_EQ(r->err, "nats: error: number of messages should be greater than 0\n");
+    r = run_cli(dir, port, "bench", "pub", "x", "--size", "12QB", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_STR_EQ(r->err, "nats: error: can not parse or invalid the value specified for the "
+                          "message size: 12QB\n");
+    r = run_cli(dir, port, "bench", "sub", "x", "--sleep", "1s", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_STR_EQ(r->err, "nats: error: unknown long flag '--sleep', try --help\n");
+    r = run_cli(dir, port, "bench", "service", "frob", "x", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_STR_EQ(r->err, "nats: error: expected command but got \"frob\", try --help\n");
+    r = run_cli(dir, port, "bench", "js", "pub", "x", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_STR_EQ(r->err, "nats: error: JetStream benchmarks are not supported by natrium yet\n");
+}
+
+/* Waits (5 s max) until the file dir/tag.out has n lines matching re. */
+static void wait_lines(const char *dir, const char *tag, const char *re, int n)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s/%s.out", dir, tag);
+    for (int i = 0; i < 500; i++) {
+        char *text = proc_read_file(path);
+        bool up = text && count_lines(text, re) >= n;
+        struct timespec ts = {0, 10000000L};
+
+        free(text);
+        if (up)
+            return;
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* natscli 0.2: "bench sub" (2 clients) receives what "bench pub" (2 clients) sends. */
+static void modern_pubsub_check(const char *bin)
+{
+    struct server_proc sp;
+    int port = start_server(&sp, bin);
+    char *dir = scratch();
+    char csv[400];
+    const char *const sub_args[] = {"bench", "sub", "mb", "--clients", "2", "--msgs", "51",
+                                    "--no-progress", NULL};
+    pid_t sub = spawn_cli(dir, "sub", port, sub_args);
+    struct run *r, *s;
+    char *data;
+
+    wait_lines(dir, "sub", "subscribe benchmark", 1);
+    usleep(300000); /* the subscriptions are flushed right after the banner */
+    snprintf(csv, sizeof(csv), "%s/pub.csv", dir);
+    r = run_cli(dir, port, "bench", "pub", "mb", "--clients", "2", "--msgs", "51", "--size",
+                "16", "--no-progress", "--csv", csv, NULL);
+    s = read_run(dir, "sub", wait_status(sub, 10000));
+    ASSERT_EQ(r->status, 0);
+    ASSERT_STR_EQ(r->err, "");
+    ASSERT_LINES(r->out,
+                 TS "Starting Core NATS publish benchmark \\[clients=2, msg-size=16 B, msgs=51, "
+                    "multi-subject=false, multi-subject-max=100,000, sleep=0s, subject=mb\\]$",
                  1);
-    ASSERT_STR_EQ(r->out, "");
+    ASSERT_LINES(r->out, TS "Starting publisher, publishing 2[56] messages$", 2);
+    ASSERT_LINES(r->out, "^Pub stats: " RATE "$", 1);
+    ASSERT_LINES(r->out, "^ \\[[12]\\] " RATE " \\(2[56] msgs\\)$", 2);
+    ASSERT_LINES(r->out, "^Saved metric data in csv file .*/pub.csv$", 1);
+    ASSERT(strstr(r->out, "messages\n\nPub stats: "));
+    data = proc_read_file(csv);
+    ASSERT(data);
+    ASSERT_LINES(data, "^[0-9A-Za-z]{22},P[01],2[56],4[01][06],", 2);
+    free(data);
+    ASSERT_EQ(s->status, 0);
+    ASSERT_STR_EQ(s->err, "");
+    ASSERT_LINES(s->out,
+                 TS "Starting Core NATS subscribe benchmark \\[clients=2, msg-size=128 B, "
+                    "msgs=51, multi-subject=false, subject=mb\\]$",
+                 1);
+    ASSERT_LINES(s->out, "Starting", 1); /* no per-client line in the 0.2 subscriber */
+    ASSERT_LINES(s->out, "^Sub stats: " RATE "$", 1);
+    ASSERT_LINES(s->out, "^ \\[[12]\\] " RATE " \\(51 msgs\\)$", 2);
+}
+
+TEST(modern_pubsub_ours)
+{
+    modern_pubsub_check(NULL);
+}
+
+TEST(modern_pubsub_reference)
+{
+    if (!proc_ref_bin())
+        test_skip("no reference nats-server");
+    modern_pubsub_check(proc_ref_bin());
+}
+
+/* "bench service serve" answers "ok" in queue group "q"; "bench service request" and its
+ * short name "bench request" measure it; without a server the requester reports the error. */
+static void modern_service_check(const char *bin)
+{
+    struct server_proc sp;
+    int port = start_server(&sp, bin);
+    char *dir = scratch();
+    const char *const srv_args[] = {"bench", "service", "serve", "svc", "--clients", "2", NULL};
+    const char *const sub_args[] = {"sub", "svc", "--queue", "q", "--count", "1", NULL};
+    pid_t serve = spawn_cli(dir, "serve", port, srv_args);
+    pid_t peer;
+    struct run *r, *s;
+
+    wait_lines(dir, "serve", "Starting replier, hit control-c to stop$", 2);
+    usleep(300000);
+    r = run_cli(dir, port, "bench", "service", "request", "svc", "--msgs", "20",
+                "--no-progress", NULL);
+    ASSERT_EQ(r->status, 0);
+    ASSERT_STR_EQ(r->err, "");
+    ASSERT_LINES(r->out,
+                 TS "Starting Core NATS service request benchmark \\[clients=1, msg-size=128 B, "
+                    "msgs=20, sleep=0s, subject=svc\\]$",
+                 1);
+    ASSERT_LINES(r->out, TS "Starting requester, requesting 20 messages$", 1);
+    ASSERT_LINES(r->out, "^Pub stats: " RATE "$", 1);
+    r = run_cli(dir, port, "req", "svc", "question", "--raw", NULL);
+    ASSERT_EQ(r->status, 0);
+    ASSERT_STR_EQ(r->out, "ok\n\n");
+    /* the repliers are in queue group "q": a third member shares the requests */
+    peer = spawn_cli(dir, "peer", port, sub_args);
+    wait_lines(dir, "peer", "Subscribing", 1);
+    usleep(200000);
+    r = run_cli(dir, port, "bench", "request", "svc", "--msgs", "30", "--sleep", "1ms",
+                "--no-progress", "--timeout", "1s", NULL);
+    ASSERT_LINES(r->out, "sleep=1ms, subject=svc\\]$", 1);
+    ASSERT_EQ(wait_status(peer, 5000), 0);
+    kill(serve, SIGINT);
+    s = read_run(dir, "serve", wait_status(serve, 10000));
+    ASSERT_EQ(s->status, 0);
+    ASSERT_LINES(s->out,
+                 TS "Starting Core NATS service serve benchmark \\[clients=2, msg-size=128 B, "
+                    "msgs=100,000, sleep=0s, subject=svc\\]$",
+                 1);
+    ASSERT_LINES(s->out, "stats", 0);
+
+    r = run_cli(dir, port, "bench", "request", "nobody", "--msgs", "3", NULL);
+    ASSERT_EQ(r->status, 1);
+    ASSERT_LINES(r->out,
+                 TS "Error from client 0: requesting: requesting: nats: no responders available "
+                    "for request$",
+                 1);
+    ASSERT_STR_EQ(r->err, "nats: error: requesting: requesting: nats: no responders available "
+                          "for request\n");
+}
+
+TEST(modern_service_ours)
+{
+    modern_service_check(NULL);
+}
+
+TEST(modern_service_reference)
+{
+    if (!proc_ref_bin())
+        test_skip("no reference nats-server");
+    modern_service_check(proc_ref_bin());
+}
+
+/* --multisubject pads the subject token to the width of --multisubjectmax (natscli 0.2). The
+ * bodies are NUL bytes, so the watcher prints headers only. */
+TEST(modern_multisubject)
+{
+    struct server_proc sp;
+    int port = start_server(&sp, NULL);
+    char *dir = scratch();
+    const char *const sub_args[] = {"sub", "ms.*", "--count", "3", "--headers-only", NULL};
+    pid_t sub = spawn_cli(dir, "watch", port, sub_args);
+    struct run *r, *w;
+
+    wait_lines(dir, "watch", "Subscribing", 1);
+    usleep(200000);
+    r = run_cli(dir, port, "bench", "pub", "ms", "--multisubject", "--multisubjectmax", "10",
+                "--msgs", "3", "--size", "1", "--no-progress", NULL);
+    ASSERT_EQ(r->status, 0);
+    ASSERT_LINES(r->out, "multi-subject=true, multi-subject-max=10, sleep=0s, subject=ms\\.\\*\\]$",
+                 1);
+    w = read_run(dir, "watch", wait_status(sub, 5000));
+    ASSERT_EQ(w->status, 0);
+    ASSERT_LINES(w->out, "^\\[#1\\] Received on \"ms\\.00\"$", 1);
+    ASSERT_LINES(w->out, "^\\[#2\\] Received on \"ms\\.01\"$", 1);
+    ASSERT_LINES(w->out, "^\\[#3\\] Received on \"ms\\.02\"$", 1);
 }
