@@ -117,7 +117,7 @@ struct jwt_import {
 
 struct jwt_signing_key {
     char *key;
-    bool scoped; /* {"kind":"user_template", ...} rather than a bare key */
+    bool scoped; /* {"kind":"user_scope", ...} rather than a bare key */
     char *role;
     struct jwt_user_limits tmpl; /* only if scoped */
 };

@@ -278,8 +278,9 @@ static int map_import(const json_t *o, struct jwt_import *i)
         }                                                                                          \
     } while (0)
 
-/* SigningKeys.UnmarshalJSON: an array of keys or {"kind":"user_template", "key", "role",
- * "template"} objects; another kind is an error. */
+/* SigningKeys.UnmarshalJSON: an array of keys or {"kind":"user_scope", "key", "role",
+ * "template"} objects; another kind is an error. "user_scope" is the kind the reference
+ * (jwt v2.3.0) knows; it refuses the whole account JWT for any other, so do we. */
 static int map_signing_keys(const json_t *o, struct jwt_account *a)
 {
     const json_t *arr = json_object_get(o, "signing_keys");
@@ -298,7 +299,7 @@ static int map_signing_keys(const json_t *o, struct jwt_account *a)
             a->nsigning_keys++;
         } else if (json_is_object(e)) {
             const json_t *kind = json_object_get(e, "kind"), *tmpl;
-            if (!json_is_string(kind) || strcmp(json_string_value(kind), "user_template") != 0)
+            if (!json_is_string(kind) || strcmp(json_string_value(kind), "user_scope") != 0)
                 return -1;
             a->nsigning_keys++;
             sk->scoped = true;

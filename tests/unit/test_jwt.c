@@ -106,7 +106,7 @@ TEST(account_round_trip)
              "{\"limits\":{\"subs\":10,\"conn\":5,\"leaf\":-1,\"data\":1000,\"payload\":512,"
              "\"imports\":3,\"exports\":4,\"wildcards\":true,\"mem_storage\":1024,"
              "\"disk_storage\":2048,\"streams\":7,\"consumer\":8,\"disallow_bearer\":true},"
-             "\"signing_keys\":[\"%s\",{\"kind\":\"user_template\",\"key\":\"%s\","
+             "\"signing_keys\":[\"%s\",{\"kind\":\"user_scope\",\"key\":\"%s\","
              "\"role\":\"ops\",\"template\":{\"pub\":{\"allow\":[\"a.>\"]},\"subs\":3}}],"
              "\"exports\":[{\"name\":\"svc\",\"subject\":\"svc.*\",\"type\":\"service\","
              "\"response_type\":\"Stream\",\"response_threshold\":5000000000,"
