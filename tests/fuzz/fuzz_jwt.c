@@ -2,7 +2,9 @@
  * Input byte 0 picks the mode: 'S' signs the rest as the claims payload with a fixed account
  * seed (v2 layout) before decoding, so the claim mapping also runs past the signature check
  * and the success path (and jwt_claims_free of full structs) is covered; anything else is
- * decoded as a token as is. Oracle: a decode either fails with *out NULL, or yields claims
+ * decoded as a token as is. The fixed key (32 bytes of 0x5a) is the account
+ * AAGXKUDVJYEABJOSG7XPLATAGV3GXGZ6LIKYNCUUBKZITFMHRDR3B2DF: the corpus's "S" seeds name it
+ * as "iss" so they pass the signature check. Oracle: a decode either fails with *out NULL, or yields claims
  * whose kind fits the type text, whose issuer is a valid public nkey, and whose strings are
  * readable; helpers never crash on them. Nothing may leak. */
 #include "auth/codec.h"

@@ -20,7 +20,7 @@ static void roundtrip_b64(const char *s, size_t n, enum b64_variant v)
     long got = b64_decode(s, n, v, out, sizeof(out));
     if (got < 0)
         return;
-    if (b64_encode(out, (size_t)got, v, txt, sizeof(txt)) == 0)
+    if (b64_encode(out, (size_t)got, v, txt, sizeof(txt)) == 0 && got > 0)
         abort();
     if (b64_decode(txt, strlen(txt), v, back, sizeof(back)) != got ||
         memcmp(out, back, (size_t)got) != 0)

@@ -58,7 +58,7 @@ static int parse_type(const char *s, enum nk_type *t)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i += 2) {
         const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v)
             return -1;
@@ -84,7 +84,6 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->nbf = atoll(v);
         else
             return -1;
-        i++;
     }
     return 0;
 }
