@@ -12,7 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 fi
 
-build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev libcrypt-dev"
+build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev libssl-dev
+  libcrypt-dev"
 test_pkgs="nats-server clang libclang-rt-14-dev chromium"
 
 missing=()

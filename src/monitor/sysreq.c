@@ -228,6 +228,27 @@ static void respond(struct sysreq *sr, const char *reply, json_t *answer)
     free(text);
 }
 
+/* EventFilterOptions: a request for "server_name", "host", "cluster", "domain" or "tags"
+ * that do not describe this server gets no answer (natrium has no cluster, domain or tags). */
+static bool filter_matches(struct server *s, const json_t *body)
+{
+    const json_t *v;
+
+    if ((v = json_object_get(body, "server_name")) && json_is_string(v) &&
+        *json_string_value(v) && strcmp(json_string_value(v), s->name) != 0)
+        return false;
+    if ((v = json_object_get(body, "host")) && json_is_string(v) && *json_string_value(v) &&
+        strcmp(json_string_value(v), s->opts.host ? s->opts.host : "") != 0)
+        return false;
+    if ((v = json_object_get(body, "cluster")) && json_is_string(v) && *json_string_value(v))
+        return false;
+    if ((v = json_object_get(body, "domain")) && json_is_string(v) && *json_string_value(v))
+        return false;
+    if ((v = json_object_get(body, "tags")) && json_is_array(v) && json_array_size(v) > 0)
+        return false;
+    return true;
+}
+
 static void handle(struct sysreq *sr, struct sreq *r)
 {
     static const char pfx[] = "$SYS.REQ.SERVER.";
@@ -259,6 +280,8 @@ static void handle(struct sysreq *sr, struct sreq *r)
             body = NULL;
         }
     }
+    if (body && !filter_matches(sr->s, body))
+        goto out; /* the request names other servers: only they answer */
     answer = json_object();
     json_object_set_new(answer, "server", server_info(sr));
     if (!err[0] && !strcmp(kind, "STATSZ")) {
@@ -273,6 +296,7 @@ static void handle(struct sysreq *sr, struct sreq *r)
     }
     respond(sr, r->reply, answer);
     json_decref(answer);
+out:
     json_decref(body);
 }
 

@@ -4,7 +4,6 @@
 #include "core/xmalloc.h"
 #include "sublist/subject.h"
 
-#include <crypt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,40 +173,6 @@ const struct account_conf *auth_find_account(const struct auth_conf *a, const ch
 }
 
 /* ---- checks ---- */
-
-static bool is_bcrypt(const char *s)
-{
-    return s[0] == '$' && s[1] == '2' && strchr("abxy", s[2]) && s[2] && s[3] == '$' &&
-           s[4] >= '0' && s[4] <= '9' && s[5] >= '0' && s[5] <= '9' && s[6] == '$';
-}
-
-static bool same_bytes(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    unsigned char d = 0;
-    if (la != lb)
-        return false;
-    for (size_t i = 0; i < la; i++)
-        d |= (unsigned char)(a[i] ^ b[i]);
-    return d == 0;
-}
-
-bool auth_secret_matches(const char *configured, const char *given)
-{
-    struct crypt_data *cd;
-    bool ok;
-
-    if (!configured)
-        configured = "";
-    if (!given)
-        given = "";
-    if (!is_bcrypt(configured))
-        return same_bytes(configured, given);
-    cd = xcalloc(1, sizeof(*cd)); /* 32 KiB: not on a loop's stack */
-    ok = crypt_r(given, configured, cd) != NULL && same_bytes(cd->output, configured);
-    free(cd);
-    return ok;
-}
 
 const struct export_conf *auth_export_for(const struct account_conf *exporter,
                                           const struct import_conf *im, const char *importer)

@@ -102,11 +102,6 @@ const struct user_conf *auth_find_user(const struct auth_conf *a, const char *na
 const struct user_conf *auth_find_nkey(const struct auth_conf *a, const char *nkey);
 const struct account_conf *auth_find_account(const struct auth_conf *a, const char *name);
 
-/* comparePasswords: a configured secret (password or token) that looks like bcrypt
- * ("$2a$", "$2b$", "$2x$", "$2y$" + cost) is checked with bcrypt (libxcrypt), any other is
- * compared as it is, in constant time for equal lengths. */
-bool auth_secret_matches(const char *configured, const char *given);
-
 /* The export of exporter that lets account importer make import im (same kind, a subject the
  * import's fits in, importer on its list or no list), or NULL. */
 const struct export_conf *auth_export_for(const struct account_conf *exporter,

@@ -3,6 +3,7 @@
  * Owner loop only. */
 #include "server/client_auth.h"
 
+#include "auth/password.h"
 #include "core/clock.h"
 #include "server/account.h"
 #include "server/auth.h"
@@ -18,11 +19,11 @@ static bool str_eq(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* comparePasswords: bcrypt hashes ($2a$, $2b$, ...) are checked with bcrypt, others
- * compared as they are. */
-static bool password_matches(const char *configured, const char *given)
+
+/* comparePasswords: a missing secret is the empty one on either side. */
+static bool secret_ok(const char *configured, const char *given)
 {
-    return auth_secret_matches(configured, given ? given : "");
+    return auth_password_matches(configured ? configured : "", given ? given : "");
 }
 
 /* Binds c to user u: its account, and its permissions (the user's, else the account's
@@ -69,7 +70,7 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
         if (!name || !*name)
             return false;
         u = auth_find_user(a, name);
-        if (!u || !password_matches(u->password, co->pass))
+        if (!u || !secret_ok(u->password, co->pass))
             return false;
         bind_user(c, u);
         return true;
@@ -77,8 +78,8 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
     if (!s->auth_required)
         return true;
     if (o->auth_token && *o->auth_token)
-        return co->auth_token && password_matches(o->auth_token, co->auth_token);
-    return co->user && str_eq(co->user, o->username) && password_matches(o->password, co->pass);
+        return co->auth_token && auth_token_matches(o->auth_token, co->auth_token);
+    return co->user && str_eq(co->user, o->username) && secret_ok(o->password, co->pass);
 }
 
 const char *client_auth_name(const struct client *c, char *buf, size_t len)
