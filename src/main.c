@@ -5,6 +5,7 @@
 #include "server/server.h"
 
 #include "server/opts_conf.h"
+#include "server/reload.h"
 
 #include "monitor/monitor.h"
 #include "monitor/sysreq.h"
@@ -120,8 +121,7 @@ int main(int argc, char **argv)
         if (sig == SIGUSR1) {
             server_reopen_log(s);
         } else if (sig == SIGHUP) {
-            log_printf(&s->log, LOG_ERR,
-                       "Failed to reload server configuration: not supported by natrium yet");
+            server_reload(s, argc, argv);
         } else if (sig == SIGUSR2) {
             sigset_t ldm_set = set;
             sigdelset(&ldm_set, SIGTERM); /* ignored in lame duck mode, as the reference */

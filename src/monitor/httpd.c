@@ -356,7 +356,9 @@ static void conn_read(struct monitor *m, struct httpc *c)
         respond_raw_error(m, c, rq.error_status, rq.error_text);
         return;
     }
+    pthread_rwlock_rdlock(&m->srv->cfg_lock); /* a reload changes what the pages read */
     handle(m, c, &rq);
+    pthread_rwlock_unlock(&m->srv->cfg_lock);
 }
 
 static void accept_all(struct monitor *m)

@@ -319,7 +319,9 @@ static void *worker(void *arg)
             sr->tail = NULL;
         sr->n--;
         pthread_mutex_unlock(&sr->mu);
+        pthread_rwlock_rdlock(&sr->s->cfg_lock); /* a reload changes what the answers read */
         handle(sr, r);
+        pthread_rwlock_unlock(&sr->s->cfg_lock);
         free(r->subject);
         free(r->reply);
         free(r->body);

@@ -378,6 +378,37 @@ int accounts_init(struct server *s)
     return 0;
 }
 
+void accounts_add_new(struct server *s)
+{
+    const struct auth_conf *a = &s->opts.auth;
+    uint32_t first = s->naccounts;
+
+    for (uint32_t i = 0; i < a->naccounts; i++) {
+        struct account *acc = account_find(s, a->accounts[i].name);
+        if (acc)
+            acc->conf = &a->accounts[i];
+        else
+            account_new(s, a->accounts[i].name, &a->accounts[i]);
+    }
+    for (uint32_t i = 0; i < s->naccounts; i++) {
+        if (s->accounts[i]->conf && !auth_find_account(a, s->accounts[i]->name))
+            s->accounts[i]->conf = NULL; /* gone from the config: kept, without users */
+    }
+    for (uint32_t i = first; i < s->naccounts; i++) {
+        struct account *importer = s->accounts[i];
+        const struct account_conf *ac = importer->conf;
+        for (uint32_t k = 0; ac && k < ac->nimports; k++) {
+            const struct import_conf *im = &ac->imports[k];
+            const struct account_conf *ex = auth_find_account(a, im->account);
+            const struct export_conf *x = ex ? auth_export_for(ex, im, ac->name) : NULL;
+            if (im->service)
+                add_service_import(s, importer, im, x);
+            else
+                add_stream_import(s, importer, im);
+        }
+    }
+}
+
 void accounts_release(struct server *s)
 {
     for (uint32_t i = 0; i < s->naccounts; i++) {

@@ -62,6 +62,9 @@ void client_unref(struct client *c)
     free(c->lang);
     free(c->version);
     free(c->auth_user);
+    free(c->cred_user);
+    free(c->cred_pass);
+    free(c->cred_token);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }

@@ -86,7 +86,9 @@ struct client {
     client_internal_fn *icb;
     void *iarg;
 
-    /* owner loop only */
+    /* owner loop only (or a reload, with the loops parked) */
+    char *cred_user, *cred_pass, *cred_token; /* CONNECT's credentials, re-checked on reload */
+    bool reload_close; /* a reload found it no longer authorized */
     struct proto_parser ps;
     bool closed; /* close completed; events for it are ignored */
     bool connected; /* CONNECT received and accepted */

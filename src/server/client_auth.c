@@ -5,6 +5,8 @@
 
 #include "auth/password.h"
 #include "core/clock.h"
+#include "core/xmalloc.h"
+#include "sublist/subject.h"
 #include "server/account.h"
 #include "server/auth.h"
 #include "server/client.h"
@@ -12,6 +14,7 @@
 #include "server/server.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool str_eq(const char *a, const char *b)
@@ -52,12 +55,23 @@ void client_auth_init(struct client *c)
         bind_user(c, auth_find_user(a, a->no_auth_user));
 }
 
+static void keep(char **dst, const char *src)
+{
+    if (*dst == src)
+        return;
+    free(*dst);
+    *dst = src && *src ? xstrdup(src) : NULL;
+}
+
 bool client_authenticate(struct client *c, const struct connect_opts *co)
 {
     struct server *s = c->srv;
     const struct options *o = &s->opts;
     const struct auth_conf *a = &o->auth;
 
+    keep(&c->cred_user, co->user);
+    keep(&c->cred_pass, co->pass);
+    keep(&c->cred_token, co->auth_token);
     if (co->has_account)
         return false; /* operator-mode account binding: no operator configured */
     if (a->nusers > 0) {
@@ -107,4 +121,64 @@ bool client_may_publish(struct client *c, const char *subject, uint32_t len)
                      p->resp_expires_ms);
     pthread_mutex_unlock(&c->mu);
     return ok;
+}
+
+bool client_reauthenticate(struct client *c)
+{
+    struct connect_opts co;
+    struct account *old = c->acc;
+
+    if (!c->connected)
+        return true; /* it will authenticate at its CONNECT, against the new config */
+    memset(&co, 0, sizeof(co));
+    co.user = c->cred_user;
+    co.pass = c->cred_pass;
+    co.auth_token = c->cred_token;
+    c->user = NULL;
+    c->perms = NULL;
+    if (!client_authenticate(c, &co))
+        return false;
+    if (c->acc != old) {
+        c->acc = old; /* its subscriptions live in the old account */
+        return false;
+    }
+    return true;
+}
+
+void client_drop_forbidden_subs(struct client *c)
+{
+    struct subscription **gone = NULL;
+    uint32_t ngone = 0;
+
+    pthread_mutex_lock(&c->mu);
+    for (uint32_t i = 0; i < c->subs.cap; i++) {
+        struct subscription *sub = c->subs.slots[i];
+        if (!sub)
+            continue;
+        if (c->perms && !perms_sub_allowed(c->perms, sub->sl.subject, sub->sl.subject_len,
+                                           sub->sl.queue, sub->sl.queue_len)) {
+            gone = xrealloc(gone, (ngone + 1) * sizeof(*gone));
+            gone[ngone++] = sub;
+            continue;
+        }
+        sub->check_deny = c->perms && c->perms->sub_deny.n > 0 &&
+                          subj_has_wildcard(sub->sl.subject, sub->sl.subject_len);
+    }
+    for (uint32_t i = 0; i < ngone; i++) {
+        client_ref(c); /* the sub's ref on c may go with sl_remove below */
+        client_sub_detach_locked(c, gone[i]);
+    }
+    pthread_mutex_unlock(&c->mu);
+    for (uint32_t i = 0; i < ngone; i++) {
+        struct subscription *sub = gone[i];
+        char text[1200], who[300];
+        snprintf(text, sizeof(text), "Permissions Violation for Subscription to \"%s\" (sid \"%s\")",
+                 sub->sl.subject, sub->sid);
+        client_log(c, LOG_INF, "Removed sub \"%s\" (sid \"%s\") for %s - not authorized",
+                   sub->sl.subject, sub->sid, client_auth_name(c, who, sizeof(who)));
+        client_send_err(c, text);
+        sl_remove(sub->acc->sl, &sub->sl);
+        client_unref(c);
+    }
+    free(gone);
 }

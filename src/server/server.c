@@ -82,9 +82,8 @@ struct server *server_new(struct options *opts)
     }
     info_make_server_id(s->id);
     s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
-    s->auth_required = ((s->opts.username && *s->opts.username) ||
-                        (s->opts.auth_token && *s->opts.auth_token) || s->opts.auth.nusers > 0) &&
-                       !(s->opts.auth.no_auth_user && *s->opts.auth.no_auth_user);
+    server_update_auth_required(s);
+    pthread_rwlock_init(&s->cfg_lock, NULL);
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
@@ -241,6 +240,14 @@ void server_shutdown(struct server *s)
     log_printf(&s->log, LOG_INF, "Server Exiting..");
 }
 
+void server_update_auth_required(struct server *s)
+{
+    const struct options *o = &s->opts;
+    s->auth_required = ((o->username && *o->username) || (o->auth_token && *o->auth_token) ||
+                        o->auth.nusers > 0) &&
+                       !(o->auth.no_auth_user && *o->auth.no_auth_user);
+}
+
 void server_sublist_stats(struct server *s, struct sl_stats *st)
 {
     memset(st, 0, sizeof(*st));
@@ -271,6 +278,12 @@ void server_free(struct server *s)
     free(s->loops);
     snap_ring_free(s->closed);
     accounts_release(s);
+    for (uint32_t i = 0; i < s->nretired_auth; i++) {
+        auth_conf_release(s->retired_auth[i]);
+        free(s->retired_auth[i]);
+    }
+    free(s->retired_auth);
+    pthread_rwlock_destroy(&s->cfg_lock);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     free(s->name);

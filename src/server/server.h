@@ -33,6 +33,12 @@ struct server {
     uint32_t naccounts;
     struct account *gacc; /* $G */
     struct account *sacc; /* the system account (NULL with no_system_account) */
+    /* Taken for writing by a reload while it changes opts, accounts and logging (the loops
+     * are parked then); threads other than the loops that read those (monitor, system
+     * requests) hold it for reading. */
+    pthread_rwlock_t cfg_lock;
+    struct auth_conf **retired_auth; /* replaced by reloads; clients may point into them */
+    uint32_t nretired_auth;
     int listen_fd;
     int port; /* the port actually bound */
     int nloops;
@@ -62,6 +68,8 @@ int server_start(struct server *s);
  * call from the main thread once. */
 void server_shutdown(struct server *s);
 void server_free(struct server *s);
+/* Recomputes auth_required (INFO, CONNECT first) from opts. */
+void server_update_auth_required(struct server *s);
 /* Sums the sublist statistics of every account into *st. Any thread. */
 struct sl_stats;
 void server_sublist_stats(struct server *s, struct sl_stats *st);
