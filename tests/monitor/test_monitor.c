@@ -137,9 +137,9 @@ TEST(index_jsonp_head_and_content_types)
     ct = http_header(&r, "Content-Type");
     ASSERT_STR_EQ(ct, "text/html; charset=utf-8");
     free(ct);
-    static const char *const links[] = {"./varz", "./connz", "./subsz", "./routez", "./leafz",
-                                        "./gatewayz", "./accountz", "./accstatz", "./jsz",
-                                        "./healthz", "./metrics", "./dashboard"};
+    static const char *const links[] = {"=/varz>", "=/connz>", "=/subsz>", "=/routez>",
+                                        "=/leafz>", "=/gatewayz>", "=/accountz>", "=/accstatz>",
+                                        "=/jsz>", "=/healthz ", "=/metrics>", "=/dashboard "};
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
         ASSERT(strstr(r.body, links[i]) != NULL);
     ASSERT(strstr(r.body, "http://") == NULL && strstr(r.body, "https://") == NULL);
@@ -474,6 +474,7 @@ TEST(http_config_host_port_and_base_path)
     http_resp_free(&r);
     ASSERT_OK(http_get(hp, "/mon", &r));
     ASSERT_EQ(r.status, 200);
+    ASSERT(strstr(r.body, "href=/mon/varz>") != NULL); /* links work under the base path */
     http_resp_free(&r);
     log = proc_read_log(&ns);
     ASSERT(strstr(log, "not supported") == NULL);
