@@ -202,6 +202,11 @@ TEST(hostile_http_keeps_serving)
         w->fd = dup(w->fd);
         wire_close(w);
     }
+    /* the monitor answers while the slow ones hang */
+    {
+        json_t *v = http_get_json(port, "/varz");
+        json_decref(v);
+    }
     /* an oversized head */
     big = malloc(70000);
     memcpy(big, "GET /varz HTTP/1.1\r\nHost: x\r\nX-Big: ", 37);
@@ -239,7 +244,7 @@ TEST(hostile_http_keeps_serving)
         "\r\n\r\n\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-        raw = http_raw(port, junk[i], strlen(junk[i]) + (i == 1 ? 0 : 0), &len, 3000);
+        raw = http_raw(port, junk[i], strlen(junk[i]), &len, 3000);
         ASSERT(raw != NULL);
         ASSERT(strncmp(raw, "HTTP/1.", 7) == 0);
         free(raw);
