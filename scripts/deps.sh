@@ -2,7 +2,8 @@
 # Installs what natrium needs from Debian's packages (and npm for the interop tests).
 #   scripts/deps.sh build   compiler, CMake, Ninja, libraries
 #   scripts/deps.sh test    the above, plus the reference nats-server, libnats, clang/libFuzzer,
-#                           Node.js (if missing) and the npm packages of tests/interop/node
+#                           chromium (the dashboard test), Node.js (if missing) and the npm
+#                           packages of tests/interop/node and tests/monitor/dashboard
 set -euo pipefail
 what=${1:-build}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,9 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [ "$what" = test ] && [ -f "$root/tests/interop/node/package-lock.json" ]; then
-  if [ ! -d "$root/tests/interop/node/node_modules" ] ||
-     [ "$root/tests/interop/node/package-lock.json" -nt "$root/tests/interop/node/node_modules" ]; then
-    (cd "$root/tests/interop/node" && npm ci --no-fund --no-audit --loglevel=error)
+# npm folders with their own lock: the interop clients, the dashboard's headless browser driver
+for d in tests/interop/node tests/monitor/dashboard; do
+  if [ "$what" = test ] && [ -f "$root/$d/package-lock.json" ]; then
+    if [ ! -d "$root/$d/node_modules" ] ||
+       [ "$root/$d/package-lock.json" -nt "$root/$d/node_modules" ]; then
+      (cd "$root/$d" && npm ci --no-fund --no-audit --loglevel=error)
+    fi
   fi
-fi
+done

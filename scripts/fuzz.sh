@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target for as long as asked, over a scratch copy of its corpus; new
 # crashes land in build-fuzz/artifacts/<target>/ (each one becomes a corpus file once fixed).
-#   scripts/fuzz.sh <parser|subject|conf|connect|jwt|nkey|creds> [seconds=3600] [jobs=1]
+#   scripts/fuzz.sh <parser|subject|conf|connect|jwt|nkey|creds|http> [seconds=3600] [jobs=1]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-target=${1:?usage: scripts/fuzz.sh <parser|subject|conf|connect|jwt|nkey|creds> [seconds] [jobs]}
+target=${1:?usage: scripts/fuzz.sh <parser|subject|conf|connect|jwt|nkey|creds|http> [seconds] [jobs]}
 seconds=${2:-3600}
 jobs=${3:-1}
 "$root/scripts/deps.sh" test

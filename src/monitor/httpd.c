@@ -252,7 +252,7 @@ static void handle(struct monitor *m, struct httpc *c, const struct http_request
     mon_count_request(m, route_paths[r]);
     switch (r) {
     case R_ROOT: {
-        char *html = mon_index_html();
+        char *html = mon_index_html(m->base);
         respond(m, c, rq->minor, 200, "text/html; charset=utf-8", html, strlen(html), head_only,
                 false);
         free(html);

@@ -42,7 +42,7 @@ void mon_proc_usage(struct server *s, struct monitor *m, int64_t *mem, double *c
 
 /* The embedded dashboard page and the index page (mon_pages.c). */
 extern const char mon_dashboard_html[];
-/* Builds the "/" index (links relative to the base path); malloc'd. */
-char *mon_index_html(void);
+/* Builds the "/" index with links under base ("" or "/path"); malloc'd. */
+char *mon_index_html(const char *base);
 
 #endif

@@ -8,7 +8,9 @@
  * with 400). The monitor handle m may be NULL when there is no HTTP listener: varz then
  * reports no http_req_stats. Every function reads loop-owned data through server_snapshot()
  * (src/server/snapshot.h), so it blocks up to MON_SNAP_TIMEOUT_MS; never call one on a loop
- * thread. */
+ * thread (a $SYS request arrives on the publisher's loop: hand it to another thread, build
+ * the answer there, and publish it from there). On a loop thread the snapshot is refused
+ * and the figures read 0. */
 #ifndef NS_MONITOR_MONITOR_H
 #define NS_MONITOR_MONITOR_H
 

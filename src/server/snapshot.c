@@ -203,6 +203,11 @@ int server_snapshot(struct server *s, unsigned flags, uint64_t only_cid, int tim
     memset(out, 0, sizeof(*out));
     if (atomic_load_explicit(&s->shutdown, memory_order_acquire) || !s->loops)
         return -1;
+    /* a loop waiting for loops would stall (and could deadlock with another doing the same):
+     * refuse, T5 */
+    for (int i = 0; i < s->nloops; i++)
+        if (pthread_equal(pthread_self(), s->loops[i]->thread))
+            return -1;
     job = xcalloc(1, sizeof(*job));
     pthread_mutex_init(&job->mu, NULL);
     pthread_condattr_t ca;

@@ -22,7 +22,7 @@ struct client;
 /* The reference keeps the last 10000 closed connections. */
 #define SNAP_CLOSED_MAX 10000
 /* Subscriptions kept per closed connection (bounds the ring's memory). */
-#define SNAP_CLOSED_SUBS_MAX 256
+#define SNAP_CLOSED_SUBS_MAX 32
 
 struct conn_sub_info {
     char *subject, *queue, *sid; /* queue NULL for a plain subscription */
@@ -67,7 +67,9 @@ struct server_snap {
 /* Any thread but a loop's: asks every loop for its counters (and with SNAP_CONNS its
  * connections; only_cid != 0 keeps just that one) and waits up to timeout_ms. Returns 0 with
  * *out filled (release it with server_snap_release), or -1 if the server is shutting down.
- * Loops that miss the deadline are left out (loops_answered says so). */
+ * Loops that miss the deadline are left out (loops_answered says so). Called on a loop
+ * thread it returns -1 at once (a loop must not wait for loops, T5): hand the work to
+ * another thread. */
 int server_snapshot(struct server *s, unsigned flags, uint64_t only_cid, int timeout_ms,
                     struct server_snap *out);
 void server_snap_release(struct server_snap *sn);

@@ -430,7 +430,7 @@ int prom_check(const char *text, char *err, size_t cap)
                     known |= !strcmp(rest, types[i]);
                 if (!known)
                     BAD("unknown type \"%s\" for %s", rest, name);
-                snprintf(f->type, sizeof(f->type), "%.15s", rest);
+                snprintf(f->type, sizeof(f->type), "%.15s", rest); /* a known type */
                 if (!strcmp(rest, "counter") &&
                     (strlen(name) < 6 || strcmp(name + strlen(name) - 6, "_total")))
                     BAD("counter %s does not end in _total", name);

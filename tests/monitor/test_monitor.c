@@ -137,9 +137,9 @@ TEST(index_jsonp_head_and_content_types)
     ct = http_header(&r, "Content-Type");
     ASSERT_STR_EQ(ct, "text/html; charset=utf-8");
     free(ct);
-    static const char *const links[] = {"./varz", "./connz", "./subsz", "./routez", "./leafz",
-                                        "./gatewayz", "./accountz", "./accstatz", "./jsz",
-                                        "./healthz", "./metrics", "./dashboard"};
+    static const char *const links[] = {"=/varz>", "=/connz>", "=/subsz>", "=/routez>",
+                                        "=/leafz>", "=/gatewayz>", "=/accountz>", "=/accstatz>",
+                                        "=/jsz>", "=/healthz ", "=/metrics>", "=/dashboard "};
     for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
         ASSERT(strstr(r.body, links[i]) != NULL);
     ASSERT(strstr(r.body, "http://") == NULL && strstr(r.body, "https://") == NULL);
@@ -202,6 +202,11 @@ TEST(hostile_http_keeps_serving)
         w->fd = dup(w->fd);
         wire_close(w);
     }
+    /* the monitor answers while the slow ones hang */
+    {
+        json_t *v = http_get_json(port, "/varz");
+        json_decref(v);
+    }
     /* an oversized head */
     big = malloc(70000);
     memcpy(big, "GET /varz HTTP/1.1\r\nHost: x\r\nX-Big: ", 37);
@@ -239,7 +244,7 @@ TEST(hostile_http_keeps_serving)
         "\r\n\r\n\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++) {
-        raw = http_raw(port, junk[i], strlen(junk[i]) + (i == 1 ? 0 : 0), &len, 3000);
+        raw = http_raw(port, junk[i], strlen(junk[i]), &len, 3000);
         ASSERT(raw != NULL);
         ASSERT(strncmp(raw, "HTTP/1.", 7) == 0);
         free(raw);
@@ -475,6 +480,7 @@ TEST(http_config_host_port_and_base_path)
     http_resp_free(&r);
     ASSERT_OK(http_get(hp, "/mon", &r));
     ASSERT_EQ(r.status, 200);
+    ASSERT(strstr(r.body, "href=/mon/varz>") != NULL); /* links work under the base path */
     http_resp_free(&r);
     log = proc_read_log(&ns);
     ASSERT(strstr(log, "not supported") == NULL);

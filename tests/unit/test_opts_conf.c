@@ -114,6 +114,30 @@ TEST(opts_conf_listen_forms)
     ASSERT_EQ(o->port, -1);
 }
 
+TEST(opts_conf_http_forms)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "http: \"127.0.0.1:8222\"\nhttp_base_path: \"/mon\"\n");
+    ASSERT_STR_EQ(o->http_host, "127.0.0.1");
+    ASSERT_EQ(o->http_port, 8222);
+    ASSERT_STR_EQ(o->http_base_path, "/mon");
+    APPLY_OK(o, "http: 8333\n");
+    ASSERT_STR_EQ(o->http_host, "0.0.0.0");
+    ASSERT_EQ(o->http_port, 8333);
+    APPLY_OK(o, "http_port: 9001\n");
+    ASSERT_EQ(o->http_port, 9001);
+    APPLY_OK(o, "monitor_port: 9002\n");
+    ASSERT_EQ(o->http_port, 9002);
+    ASSERT_STR_EQ(o->host, "0.0.0.0"); /* the client listener is untouched */
+    ASSERT_EQ(o->port, 4222);
+    ASSERT(opts_unsupported(o) == NULL);
+    ASSERT_STR_EQ(apply_err("http: \"localhost\"\n", true),
+                  "a.conf:1:0: could not parse address string \"localhost\"\n");
+    ASSERT_STR_EQ(apply_err("http_base_path: 5\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is int64, not string\n");
+}
+
 TEST(opts_conf_listen_errors)
 {
     ASSERT_STR_EQ(apply_err("listen: \"localhost\"\n", true),
