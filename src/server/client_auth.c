@@ -86,6 +86,8 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
         u = auth_find_user(a, name);
         if (!u || !secret_ok(u->password, co->pass))
             return false;
+        if (u->conn_types && !(u->conn_types & CONN_TYPE_STANDARD))
+            return false; /* allowed_connection_types without STANDARD */
         bind_user(c, u);
         return true;
     }

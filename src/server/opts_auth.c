@@ -25,6 +25,7 @@
 #define M_DUP_NKEY "Duplicate nkey %s detected"
 #define M_ACC_NOT_DEFINED "%s account not defined for %s import"
 #define M_IMPORT_DENIED "Error adding %s import %s: %s import not authorized"
+#define M_IMPORT_CYCLE "Error adding %s import %s: import forms a cycle"
 #define M_RESP_TYPE "Unknown response type: %s"
 #define M_CONN_TYPE "invalid connection types [%s]"
 #define M_BAD_SUBJECT "subject %s is not a valid subject"
@@ -195,8 +196,11 @@ static uint32_t parse_conn_types(struct loader *l, const struct conf_entry *e)
                 known = true;
             }
         }
-        if (!known)
-            oc_error_at(l, e, M_CONN_TYPE, it->str);
+        if (!known) {
+            char *q = quote(it->str);
+            oc_error_at(l, e, M_CONN_TYPE, q);
+            free(q);
+        }
     }
     return bits;
 }
@@ -465,6 +469,59 @@ void oc_apply_accounts(struct loader *l, const struct conf_entry *e)
 
 /* ---- validation ---- */
 
+/* Do two subjects (with wildcards) share a literal subject? Token by token. */
+static bool subjects_overlap(const char *a, const char *b)
+{
+    for (;;) {
+        const char *ae = strchr(a, '.'), *be = strchr(b, '.');
+        size_t al = ae ? (size_t)(ae - a) : strlen(a), bl = be ? (size_t)(be - b) : strlen(b);
+        bool awild = al == 1 && *a == '*', bwild = bl == 1 && *b == '*';
+        if ((al == 1 && *a == '>') || (bl == 1 && *b == '>'))
+            return true;
+        if (!awild && !bwild && (al != bl || memcmp(a, b, al) != 0))
+            return false;
+        if (!ae || !be)
+            return !ae && !be;
+        a = ae + 1;
+        b = be + 1;
+    }
+}
+
+/* The subject an import delivers under in its importer. */
+static void import_local(const struct import_conf *im, char *out, size_t cap)
+{
+    if (im->service)
+        snprintf(out, cap, "%s", im->to && *im->to ? im->to : im->subject);
+    else if (im->prefix && *im->prefix)
+        snprintf(out, cap, "%s.%s", im->prefix, im->subject);
+    else
+        snprintf(out, cap, "%s", im->subject);
+}
+
+/* checkStreamImportsForCycles / checkServiceImportsForCycles: does what `from` gives on
+ * subject (of the same kind) come, through its own imports, from `target`? */
+static bool import_cycle(const struct auth_conf *a, const char *target, const char *from,
+                         const char *subject, bool service, int depth)
+{
+    const struct account_conf *ac = auth_find_account(a, from);
+    char local[1024];
+
+    if (!ac || depth > 16)
+        return false;
+    for (uint32_t i = 0; i < ac->nimports; i++) {
+        const struct import_conf *im = &ac->imports[i];
+        if (im->service != service)
+            continue;
+        import_local(im, local, sizeof(local));
+        if (!subjects_overlap(local, subject))
+            continue;
+        if (strcmp(im->account, target) == 0 ||
+            import_cycle(a, target, im->account, im->subject, service, depth + 1))
+            return true;
+    }
+    return false;
+}
+
 static bool list_valid(const struct perm_list *pl, char **err)
 {
     for (uint32_t i = 0; i < pl->n; i++) {
@@ -496,6 +553,7 @@ static bool perms_valid(const struct permissions *p, char **err)
 void oc_auth_validate(struct loader *l, const struct conf_entry *accounts_entry, char **err)
 {
     const struct auth_conf *a = &l->o->auth;
+    bool cycle_found = false;
 
     for (uint32_t i = 0; i < a->naccounts && accounts_entry; i++) {
         const struct account_conf *ac = &a->accounts[i];
@@ -512,6 +570,12 @@ void oc_auth_validate(struct loader *l, const struct conf_entry *accounts_entry,
                 q = quote(im->subject);
                 oc_error_at(l, accounts_entry, M_IMPORT_DENIED, kind, q, kind);
                 free(q);
+            } else if (!cycle_found &&
+                       import_cycle(a, ac->name, im->account, im->subject, im->service, 0)) {
+                q = quote(im->subject); /* reported once, as the reference */
+                oc_error_at(l, accounts_entry, M_IMPORT_CYCLE, kind, q);
+                free(q);
+                cycle_found = true;
             }
         }
     }

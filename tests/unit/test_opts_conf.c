@@ -469,6 +469,23 @@ TEST(opts_conf_auth_errors)
                   "a.conf:1:0: invalid lame_duck_duration of 3s, minimum is 30 seconds\n");
     ASSERT_STR_EQ(apply_err("lame_duck_duration: 40\n", true),
                   "a.conf:1:0: interface conversion: interface {} is int64, not string\n");
+    ASSERT_STR_EQ(apply_err("accounts { A { users: [{user: a, password: a}], exports: [{stream: "
+                            "x}], imports: [{stream: {account: B, subject: x}}] }, B { exports: "
+                            "[{stream: x}], imports: [{stream: {account: A, subject: x}}] } }\n",
+                            true),
+                  "a.conf:1:0: Error adding stream import \"x\": import forms a cycle\n");
+    ASSERT_STR_EQ(apply_err("accounts { A { exports: [{service: x}], imports: [{service: {account: "
+                            "B, subject: x}}] }, B { exports: [{service: x}], imports: [{service: "
+                            "{account: A, subject: x}}] } }\n",
+                            true),
+                  "a.conf:1:0: Error adding service import \"x\": import forms a cycle\n");
+    /* prefixes keep the subjects apart: no cycle */
+    {
+        struct options *o = new_opts(true);
+        APPLY_OK(o, "accounts { A { exports: [{stream: x}], imports: [{stream: {account: B, "
+                    "subject: x}, prefix: p}] }, B { exports: [{stream: x}], imports: [{stream: "
+                    "{account: A, subject: x}, prefix: q}] } }\n");
+    }
     ASSERT_STR_EQ(apply_err("max_sub_tokens: 256\n", true),
                   "a.conf:1:0: max_sub_tokens value is too big\n");
     ASSERT_STR_EQ(apply_err("max_sub_tokens: -1\n", true),
