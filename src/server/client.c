@@ -503,7 +503,8 @@ void client_close(struct client *c, enum close_reason reason)
     if (reason != CLOSE_NONE && c->reason == CLOSE_NONE)
         c->reason = reason;
     reason = c->reason != CLOSE_NONE ? c->reason : CLOSE_CLIENT;
-    snap_record_closed_locked(c, reason);
+    if (c->srv->record_closed)
+        snap_record_closed_locked(c, reason);
     /* take every subscription out of the sid map; the sublist comes after the unlock (L1) */
     if (c->subs.n > 0) {
         subs = xmalloc(c->subs.n * sizeof(*subs));

@@ -3,6 +3,7 @@
 #include "server/server.h"
 
 #include "server/account.h"
+#include "server/auth.h"
 
 #include "core/xmalloc.h"
 #include "server/client.h"
@@ -243,6 +244,13 @@ void server_shutdown(struct server *s)
 void server_update_auth_required(struct server *s)
 {
     const struct options *o = &s->opts;
+    const char *sys = o->auth.system_account && *o->auth.system_account ? o->auth.system_account
+                                                                        : SYSTEM_ACCOUNT;
+    s->record_closed = o->http_port != 0 || o->https_port != 0;
+    for (uint32_t i = 0; i < o->auth.nusers && !o->auth.no_system_account; i++) {
+        if (o->auth.users[i].account && strcmp(o->auth.users[i].account, sys) == 0)
+            s->record_closed = true;
+    }
     s->auth_required = ((o->username && *o->username) || (o->auth_token && *o->auth_token) ||
                         o->auth.nusers > 0) &&
                        !(o->auth.no_auth_user && *o->auth.no_auth_user);

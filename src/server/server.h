@@ -29,6 +29,10 @@ struct server {
     char id[57];    /* 56-character nkey-style public key, starting with 'N' */
     char *name;     /* server_name (= id when not set) */
     bool auth_required; /* advertised in INFO; CONNECT must come first */
+    /* Keep closed connections for /connz?state=closed: only when someone can look (HTTP
+     * monitoring, or a system account with users); otherwise the ring costs memory for
+     * nothing. Set at start and by reloads (loops parked). */
+    bool record_closed;
     struct account **accounts; /* every account; fixed once the loops run */
     uint32_t naccounts;
     struct account *gacc; /* $G */

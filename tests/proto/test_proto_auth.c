@@ -147,11 +147,13 @@ static char *read_request(struct wire *w, const char *payload)
     ASSERT(line != NULL);
     ASSERT_MATCH(line, "^MSG svc\\.x 1 _R_\\.[^ ]+ [0-9]+$");
     reply = strdup(line + strlen("MSG svc.x 1 "));
+    free(line);
     sp = strchr(reply, ' ');
     *sp = '\0';
     line = wire_line(w, WIRE_TIMEOUT_MS);
     ASSERT(line != NULL);
     ASSERT_STR_EQ(line, payload);
+    free(line);
     return reply;
 }
 
@@ -236,9 +238,10 @@ static char *read_sys_answer(struct wire *w, const char *inbox)
     ASSERT(line != NULL);
     snprintf(re, sizeof(re), "^MSG %s 1  [0-9]+$", inbox);
     ASSERT_MATCH(line, re);
+    free(line);
     line = wire_line(w, WIRE_TIMEOUT_MS);
     ASSERT(line != NULL);
-    return strdup(line);
+    return line;
 }
 
 TEST(system_account_server_ping_and_varz)
@@ -316,6 +319,7 @@ TEST(reload_applies_users_and_permissions)
     ASSERT(strstr(got, "-ERR 'Permissions Violation for Subscription to \"foo\" (sid \"1\")'\r\n"));
     ASSERT(strstr(got, "MSG bar 2 1\r\n2\r\n") != NULL);
     ASSERT(strstr(got, "MSG foo") == NULL);
+    free(got);
 }
 
 /* (The harness gives the port as a flag, which wins over the file: the name is changed.) */
