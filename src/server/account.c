@@ -342,6 +342,27 @@ static int add_service_import(struct server *s, struct account *importer,
     return 0;
 }
 
+/* Wires the imports of account importer's config. Returns 0, or -1 (logged). */
+static int imports_wire(struct server *s, struct account *importer)
+{
+    const struct auth_conf *a = &s->opts.auth;
+    const struct account_conf *ac = importer->conf;
+
+    for (uint32_t k = 0; ac && k < ac->nimports; k++) {
+        const struct import_conf *im = &ac->imports[k];
+        const struct account_conf *ex = auth_find_account(a, im->account);
+        const struct export_conf *x = ex ? auth_export_for(ex, im, ac->name) : NULL;
+        int rc = im->service ? add_service_import(s, importer, im, x)
+                             : add_stream_import(s, importer, im);
+        if (rc != 0) {
+            log_printf(&s->log, LOG_FTL, "Error adding %s import \"%s\"",
+                       im->service ? "service" : "stream", im->subject);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int accounts_init(struct server *s)
 {
     const struct auth_conf *a = &s->opts.auth;
@@ -359,30 +380,114 @@ int accounts_init(struct server *s)
             s->sacc = account_new(s, sysname, NULL);
         s->sacc->system = true;
     }
-    for (uint32_t i = 0; i < a->naccounts; i++) {
-        const struct account_conf *ac = &a->accounts[i];
-        struct account *importer = account_find(s, ac->name);
-        for (uint32_t k = 0; k < ac->nimports; k++) {
-            const struct import_conf *im = &ac->imports[k];
-            const struct account_conf *ex = auth_find_account(a, im->account);
-            const struct export_conf *x = ex ? auth_export_for(ex, im, ac->name) : NULL;
-            int rc = im->service ? add_service_import(s, importer, im, x)
-                                 : add_stream_import(s, importer, im);
-            if (rc != 0) {
-                log_printf(&s->log, LOG_FTL, "Error adding %s import \"%s\"",
-                           im->service ? "service" : "stream", im->subject);
-                return -1;
-            }
-        }
+    for (uint32_t i = 0; i < s->naccounts; i++) {
+        if (imports_wire(s, s->accounts[i]) != 0)
+            return -1;
     }
     return 0;
 }
 
-void accounts_add_new(struct server *s)
+/* Tears down an account's imports (their internal clients unsubscribe). Safe with the loops
+ * parked or stopped: a loop match result cached before holds the subscriptions, not the
+ * import structs, and is re-matched (without them) before its next use. */
+static void imports_release(struct account *a)
+{
+    for (uint32_t k = 0; k < a->nsimports; k++) {
+        struct stream_import *si = a->simports[k];
+        client_free_internal(si->ic);
+        free(si->prefix);
+        free(si);
+    }
+    free(a->simports);
+    a->simports = NULL;
+    a->nsimports = 0;
+    for (uint32_t k = 0; k < a->nsvcimports; k++) {
+        struct service_import *si = a->svcimports[k];
+        struct resp_map *r = si->resps;
+        while (r) {
+            struct resp_map *next = r->next;
+            resp_free(r);
+            r = next;
+        }
+        client_free_internal(si->ic);
+        client_free_internal(si->rc);
+        pthread_mutex_destroy(&si->mu);
+        free(si->to);
+        free(si->subject);
+        free(si);
+    }
+    free(a->svcimports);
+    a->svcimports = NULL;
+    a->nsvcimports = 0;
+}
+
+static bool same_str(const char *x, const char *y)
+{
+    return strcmp(x ? x : "", y ? y : "") == 0;
+}
+
+static bool imports_equal(const struct account_conf *x, const struct account_conf *y)
+{
+    if (!x || !y)
+        return x == y || (!x ? y->nimports == 0 : x->nimports == 0);
+    if (x->nimports != y->nimports)
+        return false;
+    for (uint32_t i = 0; i < x->nimports; i++) {
+        const struct import_conf *p = &x->imports[i], *q = &y->imports[i];
+        if (p->service != q->service || !same_str(p->account, q->account) ||
+            !same_str(p->subject, q->subject) || !same_str(p->to, q->to) ||
+            !same_str(p->prefix, q->prefix))
+            return false;
+    }
+    return true;
+}
+
+static bool exports_equal(const struct account_conf *x, const struct account_conf *y)
+{
+    if (!x || !y)
+        return x == y || (!x ? y->nexports == 0 : x->nexports == 0);
+    if (x->nexports != y->nexports)
+        return false;
+    for (uint32_t i = 0; i < x->nexports; i++) {
+        const struct export_conf *p = &x->exports[i], *q = &y->exports[i];
+        if (p->service != q->service || !same_str(p->subject, q->subject) ||
+            p->resp_type != q->resp_type || p->resp_threshold_ms != q->resp_threshold_ms)
+            return false;
+    }
+    return true;
+}
+
+void accounts_reload(struct server *s)
 {
     const struct auth_conf *a = &s->opts.auth;
     uint32_t first = s->naccounts;
+    bool *rewire;
 
+    /* which existing accounts' imports change (or import from an account whose exports
+     * changed): compare against the old config they still point into */
+    rewire = xcalloc(first ? first : 1, sizeof(*rewire));
+    for (uint32_t i = 0; i < first; i++) {
+        struct account *acc = s->accounts[i];
+        const struct account_conf *nc = auth_find_account(a, acc->name);
+        if (!imports_equal(acc->conf, nc))
+            rewire[i] = true;
+    }
+    for (uint32_t i = 0; i < first; i++) {
+        struct account *acc = s->accounts[i];
+        const struct account_conf *nc = auth_find_account(a, acc->name);
+        if (exports_equal(acc->conf, nc))
+            continue;
+        for (uint32_t k = 0; k < first; k++) { /* its importers are re-wired too */
+            const struct account_conf *ic = s->accounts[k]->conf;
+            for (uint32_t j = 0; ic && j < ic->nimports; j++)
+                rewire[k] |= strcmp(ic->imports[j].account, acc->name) == 0;
+        }
+    }
+    for (uint32_t i = 0; i < first; i++) {
+        if (rewire[i])
+            imports_release(s->accounts[i]);
+    }
+    /* new accounts, and every account onto the new config */
     for (uint32_t i = 0; i < a->naccounts; i++) {
         struct account *acc = account_find(s, a->accounts[i].name);
         if (acc)
@@ -390,53 +495,24 @@ void accounts_add_new(struct server *s)
         else
             account_new(s, a->accounts[i].name, &a->accounts[i]);
     }
-    for (uint32_t i = 0; i < s->naccounts; i++) {
+    for (uint32_t i = 0; i < first; i++) {
         if (s->accounts[i]->conf && !auth_find_account(a, s->accounts[i]->name))
             s->accounts[i]->conf = NULL; /* gone from the config: kept, without users */
     }
-    for (uint32_t i = first; i < s->naccounts; i++) {
-        struct account *importer = s->accounts[i];
-        const struct account_conf *ac = importer->conf;
-        for (uint32_t k = 0; ac && k < ac->nimports; k++) {
-            const struct import_conf *im = &ac->imports[k];
-            const struct account_conf *ex = auth_find_account(a, im->account);
-            const struct export_conf *x = ex ? auth_export_for(ex, im, ac->name) : NULL;
-            if (im->service)
-                add_service_import(s, importer, im, x);
-            else
-                add_stream_import(s, importer, im);
-        }
+    for (uint32_t i = 0; i < s->naccounts; i++) {
+        if (i < first && !rewire[i])
+            continue;
+        if (imports_wire(s, s->accounts[i]) != 0)
+            log_printf(&s->log, LOG_ERR, "Error adding imports of account %s on reload",
+                       s->accounts[i]->name);
     }
+    free(rewire);
 }
 
 void accounts_release(struct server *s)
 {
-    for (uint32_t i = 0; i < s->naccounts; i++) {
-        struct account *a = s->accounts[i];
-        for (uint32_t k = 0; k < a->nsimports; k++) {
-            struct stream_import *si = a->simports[k];
-            client_free_internal(si->ic);
-            free(si->prefix);
-            free(si);
-        }
-        free(a->simports);
-        for (uint32_t k = 0; k < a->nsvcimports; k++) {
-            struct service_import *si = a->svcimports[k];
-            struct resp_map *r = si->resps;
-            while (r) {
-                struct resp_map *next = r->next;
-                resp_free(r);
-                r = next;
-            }
-            client_free_internal(si->ic);
-            client_free_internal(si->rc);
-            pthread_mutex_destroy(&si->mu);
-            free(si->to);
-            free(si->subject);
-            free(si);
-        }
-        free(a->svcimports);
-    }
+    for (uint32_t i = 0; i < s->naccounts; i++)
+        imports_release(s->accounts[i]);
     for (uint32_t i = 0; i < s->naccounts; i++) {
         struct account *a = s->accounts[i];
         sl_free(a->sl);

@@ -32,10 +32,11 @@ struct account {
 /* Creates the accounts of s->opts.auth, plus $G and (unless no_system_account) the system
  * account, then wires every import. Returns 0, or -1 with a message logged. */
 int accounts_init(struct server *s);
-/* After a reload (loops parked, cfg_lock held): creates the accounts the new config adds
- * (with their imports) and points existing ones at their new config. Imports of accounts
- * that existed already are kept as they were. */
-void accounts_add_new(struct server *s);
+/* After a reload (loops parked, cfg_lock held): creates the accounts the new config adds,
+ * points existing ones at their new config, and re-wires the imports of accounts whose
+ * imports changed or whose exporters' exports changed (pending service replies of those
+ * are dropped). */
+void accounts_reload(struct server *s);
 /* Unsubscribes the imports' internal clients and frees every account. */
 void accounts_release(struct server *s);
 /* The account with this name, or NULL. Any thread. */

@@ -337,7 +337,7 @@ static void apply_options(struct server *s, struct options *n)
     o->lame_duck_duration_ms = n->lame_duck_duration_ms;
     o->lame_duck_grace_ms = n->lame_duck_grace_ms;
     server_update_auth_required(s);
-    accounts_add_new(s);
+    accounts_reload(s);
 }
 
 int server_reload(struct server *s, int argc, char **argv)

@@ -337,3 +337,38 @@ TEST(reload_refuses_a_server_name_change)
     w = PU_CLIENT(sp.port, PU_QUIET);
     wire_close(w);
 }
+
+/* A reload that adds a stream import to an account that exists already, and removes a
+ * service import: the new wiring applies at once. */
+TEST(reload_rewires_imports)
+{
+    struct server_proc sp = {0};
+    struct wire *a, *b;
+
+    PU_START_CONF(&sp, "accounts {\n"
+                       "  A { users: [ {user: a, password: a} ], exports: [ {stream: \"ev.>\"}, "
+                       "{service: \"svc\"} ] }\n"
+                       "  B { users: [ {user: b, password: b} ], imports: [ {service: {account: "
+                       "A, subject: svc}} ] }\n}\n");
+    a = PU_CLIENT(sp.port, LOGIN("a", "a"));
+    b = PU_CLIENT(sp.port, LOGIN("b", "b"));
+    wire_send(b, "SUB > 1\r\nPING\r\n");
+    WIRE_EXPECT(b, "PONG\r\n");
+    wire_send(a, "SUB svc 1\r\nPUB ev.1 1\r\nx\r\nPING\r\n");
+    WIRE_EXPECT(a, "PONG\r\n");
+    wire_send(b, "PING\r\n");
+    WIRE_EXPECT(b, "PONG\r\n"); /* no stream import yet */
+    rewrite_conf(&sp, "accounts {\n"
+                      "  A { users: [ {user: a, password: a} ], exports: [ {stream: \"ev.>\"}, "
+                      "{service: \"svc\"} ] }\n"
+                      "  B { users: [ {user: b, password: b} ], imports: [ {stream: {account: A, "
+                      "subject: \"ev.>\"}, prefix: fromA} ] }\n}\n");
+    kill(sp.pid, SIGHUP);
+    ASSERT(proc_log_wait(&sp, "Reloaded server configuration", 3000));
+    wire_send(a, "PUB ev.2 1\r\ny\r\nPING\r\n");
+    WIRE_EXPECT(a, "PONG\r\n");
+    wire_send(b, "PUB svc 1\r\nq\r\nPING\r\n"); /* the service import is gone */
+    WIRE_EXPECT(b, "MSG fromA.ev.2 1 1\r\ny\r\nMSG svc 1 1\r\nq\r\nPONG\r\n");
+    wire_send(a, "PING\r\n");
+    WIRE_EXPECT(a, "PONG\r\n");
+}
