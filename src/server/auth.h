@@ -24,7 +24,8 @@ struct perm_entry {
 struct perm_list {
     struct perm_entry *v;
     uint32_t n;
-    bool set; /* given in the configuration (an empty allow list denies everything) */
+    bool set; /* in force: given with at least one subject, or implied by allow_responses
+               * (then an empty allow list denies everything) */
 };
 
 struct permissions {

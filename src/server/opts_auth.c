@@ -77,7 +77,8 @@ static void list_add(struct perm_list *l, const char *s)
 static void parse_subjects(struct loader *l, const struct conf_entry *e, const struct conf_node *v,
                            struct perm_list *out)
 {
-    out->set = true;
+    /* an empty array leaves the list unset (Go's nil slice): it restricts nothing */
+    out->set = out->set || v->type != CONF_ARRAY || v->nitems > 0;
     if (v->type == CONF_STRING) {
         list_add(out, v->str);
         return;
