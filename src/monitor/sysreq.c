@@ -109,7 +109,8 @@ static json_t *server_info(struct sysreq *sr)
     json_object_set_new(o, "host", json_string(sr->s->opts.host ? sr->s->opts.host : ""));
     json_object_set_new(o, "id", json_string(sr->s->id));
     json_object_set_new(o, "ver", json_string(NATS_VERSION));
-    json_object_set_new(o, "seq", json_integer((json_int_t)++sr->seq));
+    json_object_set_new(o, "seq",
+                        json_integer((json_int_t)(atomic_fetch_add(&sr->s->event_seq, 1) + 1)));
     json_object_set_new(o, "jetstream", json_false());
     json_object_set_new(o, "time", json_string(t));
     return o;

@@ -5,6 +5,7 @@
 
 #include "server/account.h"
 #include "server/client_auth.h"
+#include "server/events.h"
 
 #include "core/clock.h"
 #include "core/units.h"
@@ -556,8 +557,10 @@ void client_close(struct client *c, enum close_reason reason)
         c->next->prev = c->prev;
     c->next = c->prev = NULL;
     atomic_fetch_sub(&c->srv->nconns, 1);
-    if (c->connected)
+    if (c->connected) {
         atomic_fetch_sub(&c->acc->nconns, 1);
+        events_client_disconnect(lp, c, reason);
+    }
     proto_parser_release(&c->ps);
     client_log(c, LOG_DBG, "Client connection closed: %s", close_reason_text(reason));
 

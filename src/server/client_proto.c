@@ -4,6 +4,7 @@
 
 #include "server/client_auth.h"
 #include "server/connect.h"
+#include "server/events.h"
 
 #include "core/clock.h"
 #include "core/xmalloc.h"
@@ -114,12 +115,15 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         client_close(c, CLOSE_NO_RESPONDERS_HEADERS);
         return 1;
     }
-    if (!c->connected)
+    bool first = !c->connected;
+    if (first)
         atomic_fetch_add(&c->acc->nconns, 1);
     c->connected = true;
     timer_cancel(c->loop, &c->conn_timer);
     if (c->verbose)
         send_ok(c);
+    if (first)
+        events_client_connect(c->loop, c);
     return 0;
 }
 

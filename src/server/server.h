@@ -49,6 +49,7 @@ struct server {
     struct loop **loops;
     atomic_uint_fast64_t next_cid;
     uint64_t first_cid; /* the first client's id (after the reference's internal ones) */
+    atomic_uint_fast64_t event_seq; /* "seq" of the server's advisories and answers */
     atomic_int nconns;
     atomic_bool shutdown;
     char *pid_file;   /* written at start, removed at exit */

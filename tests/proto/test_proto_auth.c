@@ -372,3 +372,40 @@ TEST(reload_rewires_imports)
     wire_send(a, "PING\r\n");
     WIRE_EXPECT(a, "PONG\r\n");
 }
+
+/* Connect and disconnect advisories in the system account (the reference also sends
+ * account_connections updates there; natrium does not yet, so they are skipped). */
+TEST(system_account_connect_disconnect_advisories)
+{
+    struct server_proc sp = {0};
+    struct wire *s, *a;
+    char *got;
+
+    PU_START_CONF(&sp, SYS_CONF);
+    s = PU_CLIENT(sp.port, LOGIN("sys", "sys"));
+    wire_send(s, "SUB $SYS.ACCOUNT.APP.CONNECT 1\r\nSUB $SYS.ACCOUNT.APP.DISCONNECT 2\r\nPING\r\n");
+    WIRE_EXPECT(s, "PONG\r\n");
+    a = PU_CLIENT(sp.port, "{\"verbose\":false,\"pedantic\":false,\"user\":\"a\",\"pass\":\"a\","
+                           "\"name\":\"cli\",\"lang\":\"c\",\"version\":\"1.0\"}");
+    wire_send(a, "PUB x 2\r\nhi\r\nPING\r\n");
+    WIRE_EXPECT(a, "PONG\r\n");
+    wire_close(a);
+    got = wire_until(s, "\"reason\":\"Client Closed\"}\r\n", 3000);
+    ASSERT(got != NULL);
+    ASSERT_MATCH(got, "MSG \\$SYS\\.ACCOUNT\\.APP\\.CONNECT 1  [0-9]+\r\n"
+                      "\\{\"type\":\"io\\.nats\\.server\\.advisory\\.v1\\.client_connect\","
+                      "\"id\":\"[0-9A-Za-z]{22}\",\"timestamp\":\"[-0-9T:.]+Z\","
+                      "\"server\":\\{\"name\":\"[A-Z0-9]+\",\"host\":\"127\\.0\\.0\\.1\",\"id\":"
+                      "\"N[A-Z0-9]{55}\",\"ver\":\"2\\.9\\.10\",\"seq\":[0-9]+,\"jetstream\":false,"
+                      "\"time\":\"[-0-9T:.]+Z\"\\},\"client\":\\{\"start\":\"[-0-9T:.]+Z\","
+                      "\"host\":\"127\\.0\\.0\\.1\",\"id\":[0-9]+,\"acc\":\"APP\",\"user\":\"a\","
+                      "\"name\":\"cli\",\"lang\":\"c\",\"ver\":\"1\\.0\",\"kind\":\"Client\","
+                      "\"client_type\":\"nats\"\\}\\}\r\n");
+    ASSERT_MATCH(got, "MSG \\$SYS\\.ACCOUNT\\.APP\\.DISCONNECT 2  [0-9]+\r\n"
+                      "\\{\"type\":\"io\\.nats\\.server\\.advisory\\.v1\\.client_disconnect\",.*"
+                      "\"ver\":\"1\\.0\",(\"rtt\":[0-9]+,)?\"stop\":\"[-0-9T:.]+Z\","
+                      "\"kind\":\"Client\",\"client_type\":\"nats\"\\},\"sent\":\\{\"msgs\":1,"
+                      "\"bytes\":2\\},\"received\":\\{\"msgs\":0,\"bytes\":0\\},"
+                      "\"reason\":\"Client Closed\"\\}\r\n$");
+    free(got);
+}
