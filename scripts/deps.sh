@@ -12,8 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 fi
 
-build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev"
-test_pkgs="nats-server clang libclang-rt-14-dev"
+build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev libssl-dev"
+test_pkgs="nats-server clang libclang-rt-14-dev openssl"
 
 missing=()
 want="$build_pkgs"

@@ -6,6 +6,7 @@
 #include "server/client.h"
 #include "server/info.h"
 #include "server/loop.h"
+#include "server/tls.h"
 #include "sublist/sublist.h"
 
 #include <arpa/inet.h>
@@ -78,6 +79,18 @@ struct server *server_new(struct options *opts)
     s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
     s->auth_required = (s->opts.username && *s->opts.username) ||
                        (s->opts.auth_token && *s->opts.auth_token);
+    if (s->opts.tlsc.enabled) {
+        char err[1024];
+        s->tls_ctx = tls_ctx_new(&s->opts.tlsc, err, sizeof(err));
+        if (!s->tls_ctx) {
+            fprintf(stderr, "nats-server: %s\n", err);
+            server_free(s);
+            return NULL;
+        }
+        s->tls_required = !s->opts.allow_non_tls;
+        s->tls_verify = s->tls_required && s->opts.tlsc.verify;
+        s->tls_available = s->opts.allow_non_tls;
+    }
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
@@ -175,6 +188,8 @@ int server_start(struct server *s)
         }
     }
     log_printf(lg, LOG_INF, "Listening for client connections on %s:%d", s->opts.host, s->port);
+    if (s->tls_ctx)
+        log_printf(lg, LOG_INF, "TLS required for client connections");
     write_ports_file(s);
     log_printf(lg, LOG_INF, "Server is ready");
     return 0;
@@ -223,6 +238,7 @@ void server_free(struct server *s)
         sl_free(s->sl);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    SSL_CTX_free(s->tls_ctx);
     free(s->name);
     free(s->pid_file);
     free(s->ports_file);

@@ -20,6 +20,7 @@
 struct client;
 struct loop;
 struct sublist;
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
 
 struct server {
     struct options opts; /* owned; read-only once the loops run */
@@ -27,6 +28,12 @@ struct server {
     char id[57];    /* 56-character nkey-style public key, starting with 'N' */
     char *name;     /* server_name (= id when not set) */
     bool auth_required;
+    /* TLS on the client port (src/server/tls.h): the context built once at start, shared
+     * read-only by the loops; NULL when the port is plaintext only. */
+    struct ssl_ctx_st *tls_ctx;
+    bool tls_required;  /* INFO tls_required: a TLS ctx and no allow_non_tls */
+    bool tls_verify;    /* INFO tls_verify: required and client certificates verified */
+    bool tls_available; /* INFO tls_available: allow_non_tls with a TLS ctx */
     struct sublist *sl;
     int listen_fd;
     int port; /* the port actually bound */
