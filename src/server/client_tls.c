@@ -91,16 +91,18 @@ static void handshake_failed(struct client *c, const char *why)
 static void handshake_done(struct client *c)
 {
     struct server *s = c->srv;
+    char key_id[65];
 
+    if (!tls_pinned_ok(c->ssl, &s->opts.tlsc, key_id)) {
+        client_log(c, LOG_DBG, "Failed pinned cert test for key id: %s", key_id);
+        handshake_failed(c, "certificate not pinned");
+        return;
+    }
     timer_cancel(c->loop, &c->tls_timer);
     c->tls = CT_READY;
     client_log(c, LOG_DBG, "TLS handshake complete");
     client_log(c, LOG_DBG, "TLS version %s, cipher suite %s", tls_version_text(c->ssl),
                tls_cipher_text(c->ssl));
-    if (!tls_pinned_ok(c->ssl, &s->opts.tlsc)) {
-        handshake_failed(c, "peer certificate does not match any pinned certificate");
-        return;
-    }
     if (s->opts.tlsc.map)
         c->tls_ids = tls_peer_ids_get(c->ssl);
     if (c->tls_info_pending) {

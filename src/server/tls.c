@@ -30,6 +30,7 @@
 #define H_NO_CIPHER "tls: no cipher suite supported by both client and server"
 #define H_VERSION "tls: client offered only unsupported versions"
 #define H_EOF "EOF"
+#define H_NO_CERTS "tls: no certificates configured"
 #define X_UNKNOWN_CA "certificate signed by unknown authority"
 #define X_EXPIRED "certificate has expired or is not yet valid"
 #define X_USAGE "certificate specifies an incompatible key usage"
@@ -226,6 +227,10 @@ void tls_handshake_error(SSL *ssl, int ret, char *out, size_t n)
             snprintf(out, n, "%s", H_EOF);
         return;
     }
+    if (!SSL_get_certificate(ssl)) {
+        snprintf(out, n, "%s", H_NO_CERTS); /* tls { } without cert_file */
+        return;
+    }
     if (ERR_GET_LIB(code) == ERR_LIB_SSL) {
         switch (ERR_GET_REASON(code)) {
         case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
@@ -285,15 +290,16 @@ const char *tls_cipher_text(const SSL *ssl)
     return go ? go : SSL_CIPHER_standard_name(c);
 }
 
-bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t)
+bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t, char key_id[65])
 {
     X509 *peer;
     unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
     int len;
     bool ok = false;
 
+    key_id[0] = '\0';
     if (t->npinned == 0)
         return true;
     peer = SSL_get0_peer_certificate(ssl);
@@ -307,6 +313,7 @@ bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t)
             snprintf(hex + 2 * i, 3, "%02x", md[i]);
         for (int i = 0; i < t->npinned && !ok; i++)
             ok = strcmp(hex, t->pinned[i]) == 0;
+        snprintf(key_id, 65, "%s", hex);
     }
     OPENSSL_free(der);
     return ok;

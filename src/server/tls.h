@@ -37,8 +37,8 @@ const char *tls_version_text(const SSL *ssl);
 const char *tls_cipher_text(const SSL *ssl);
 
 /* True when t has no pinned_certs, or the peer certificate's SubjectPublicKeyInfo SHA-256
- * is one of them. */
-bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t);
+ * is one of them. key_id gets that hash in lower-case hex ("" when not computed). */
+bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t, char key_id[65]);
 
 /* ---- verify_and_map ---- */
 
