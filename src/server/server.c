@@ -88,7 +88,7 @@ struct server *server_new(struct options *opts)
             return NULL;
         }
         s->tls_required = !s->opts.allow_non_tls;
-        s->tls_verify = s->tls_required && s->opts.tlsc.verify;
+        s->tls_verify = s->opts.tlsc.verify;
         s->tls_available = s->opts.allow_non_tls;
     }
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);

@@ -32,7 +32,7 @@ struct server {
      * read-only by the loops; NULL when the port is plaintext only. */
     struct ssl_ctx_st *tls_ctx;
     bool tls_required;  /* INFO tls_required: a TLS ctx and no allow_non_tls */
-    bool tls_verify;    /* INFO tls_verify: required and client certificates verified */
+    bool tls_verify;    /* INFO tls_verify: client certificates verified (with allow_non_tls too) */
     bool tls_available; /* INFO tls_available: allow_non_tls with a TLS ctx */
     struct sublist *sl;
     int listen_fd;

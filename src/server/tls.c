@@ -21,6 +21,16 @@
 #define E_NO_CERT "missing 'cert_file' in TLS configuration"
 #define E_CERT_PEM "tls: failed to find any PEM data in certificate input"
 #define E_KEY_PEM "tls: failed to find any PEM data in key input"
+#define E_CERT_SWITCHED                                                                            \
+    "tls: failed to find certificate PEM data in certificate input, but did find a private "       \
+    "key; PEM inputs may have been switched"
+#define E_CERT_SKIPPED                                                                             \
+    "tls: failed to find \"CERTIFICATE\" PEM block in certificate input after skipping PEM "       \
+    "blocks of the following types: %s"
+#define E_KEY_IS_CERT "tls: found a certificate rather than a key in the PEM for the private key"
+#define E_KEY_SKIPPED                                                                              \
+    "tls: failed to find PEM block with type ending in \"PRIVATE KEY\" in key input after "        \
+    "skipping PEM blocks of the following types: %s"
 #define E_KEY_MISMATCH "tls: private key does not match public key"
 #define E_CA_PARSE "failed to parse root ca certificate"
 #define E_OPEN "open %s: %s"
@@ -64,9 +74,93 @@ static int check_open(const char *path, char *buf, size_t n)
     return -1;
 }
 
+#define PEM_MAX_TYPES 16
+#define PEM_MAX_FILE (16 << 20)
+
+/* The types of the PEM blocks in a file ("CERTIFICATE", "RSA PRIVATE KEY"...), as Go's
+ * pem.Decode walks them. Returns the count (at most max). */
+static int pem_types(const char *path, char types[][64], int max)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    int n = 0;
+    long total = 0;
+
+    if (!f)
+        return 0;
+    while (n < max && total < PEM_MAX_FILE && fgets(line, sizeof(line), f)) {
+        const char *b = strstr(line, "-----BEGIN "), *e;
+        total += (long)strlen(line);
+        if (!b)
+            continue;
+        b += 11;
+        e = strstr(b, "-----");
+        if (!e || e - b >= 64)
+            continue;
+        snprintf(types[n++], 64, "%.*s", (int)(e - b), b);
+    }
+    fclose(f);
+    return n;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* Go's "%v" of the skipped block types: "[A B]". */
+static void type_list(char *out, size_t n, char types[][64], int count)
+{
+    size_t o = (size_t)snprintf(out, n, "[");
+    for (int i = 0; i < count && o < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%s", i ? " " : "", types[i]);
+    if (o < n)
+        snprintf(out + o, n - o, "]");
+}
+
+/* Go's X509KeyPair texts for a certificate file without a certificate block. */
+static void cert_pem_error(const char *path, char *why, size_t n)
+{
+    char types[PEM_MAX_TYPES][64], list[1200];
+    int count = pem_types(path, types, PEM_MAX_TYPES), skipped = 0;
+    for (int i = 0; i < count; i++) {
+        if (strcmp(types[i], "CERTIFICATE") != 0)
+            memmove(types[skipped++], types[i], 64);
+    }
+    if (skipped == 0) {
+        snprintf(why, n, "%s", E_CERT_PEM);
+    } else if (skipped == 1 && ends_with(types[0], "PRIVATE KEY")) {
+        snprintf(why, n, "%s", E_CERT_SWITCHED);
+    } else {
+        type_list(list, sizeof(list), types, skipped);
+        snprintf(why, n, E_CERT_SKIPPED, list);
+    }
+}
+
+/* The same for a key file without a private key block. */
+static void key_pem_error(const char *path, char *why, size_t n)
+{
+    char types[PEM_MAX_TYPES][64], list[1200];
+    int count = pem_types(path, types, PEM_MAX_TYPES), skipped = 0;
+    for (int i = 0; i < count; i++) {
+        if (strcmp(types[i], "PRIVATE KEY") == 0 || ends_with(types[i], " PRIVATE KEY"))
+            break;
+        skipped++;
+    }
+    if (skipped == 0) {
+        snprintf(why, n, "%s", E_KEY_PEM);
+    } else if (skipped == 1 && strcmp(types[0], "CERTIFICATE") == 0) {
+        snprintf(why, n, "%s", E_KEY_IS_CERT);
+    } else {
+        type_list(list, sizeof(list), types, skipped);
+        snprintf(why, n, E_KEY_SKIPPED, list);
+    }
+}
+
 static int load_pair(SSL_CTX *ctx, const struct tls_opts *t, char *err, size_t errlen)
 {
-    char why[512];
+    char why[2048];
     EVP_PKEY *key = NULL;
     FILE *f;
 
@@ -74,7 +168,7 @@ static int load_pair(SSL_CTX *ctx, const struct tls_opts *t, char *err, size_t e
         check_open(t->key_file, why, sizeof(why)) != 0)
         goto fail;
     if (SSL_CTX_use_certificate_chain_file(ctx, t->cert_file) != 1) {
-        snprintf(why, sizeof(why), "%s", E_CERT_PEM);
+        cert_pem_error(t->cert_file, why, sizeof(why));
         goto fail;
     }
     f = fopen(t->key_file, "r");
@@ -83,7 +177,7 @@ static int load_pair(SSL_CTX *ctx, const struct tls_opts *t, char *err, size_t e
         fclose(f);
     }
     if (!key) {
-        snprintf(why, sizeof(why), "%s", E_KEY_PEM);
+        key_pem_error(t->key_file, why, sizeof(why));
         goto fail;
     }
     if (SSL_CTX_use_PrivateKey(ctx, key) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
@@ -343,7 +437,11 @@ static void add_sans(struct tls_peer_ids *ids, GENERAL_NAMES *gens, int type)
 
 struct tls_peer_ids *tls_peer_ids_get(SSL *ssl)
 {
-    X509 *cert = SSL_get0_peer_certificate(ssl);
+    return tls_peer_ids_from_cert(SSL_get0_peer_certificate(ssl));
+}
+
+struct tls_peer_ids *tls_peer_ids_from_cert(X509 *cert)
+{
     struct tls_peer_ids *ids;
     GENERAL_NAMES *gens;
     BIO *bio;

@@ -55,6 +55,8 @@ struct tls_peer_ids {
 /* The identities of ssl's peer certificate, or NULL when it presented none. Owned by the
  * caller: tls_peer_ids_free. */
 struct tls_peer_ids *tls_peer_ids_get(SSL *ssl);
+/* The same for a certificate (borrowed); NULL for NULL. */
+struct tls_peer_ids *tls_peer_ids_from_cert(X509 *cert);
 void tls_peer_ids_free(struct tls_peer_ids *ids);
 /* How the reference matches a configured user name against the certificate's subject DN
  * (after the SAN names found no user): user_name parsed as an RFC 4514 DN is EQUAL to cert_dn
