@@ -15,10 +15,10 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 status=0
 if [ -z "${NS_TEST_QUICK:-}" ]; then
-  echo "== ThreadSanitizer build: unit and proto tests"
+  echo "== ThreadSanitizer build: unit, proto and tls tests"
   cmake -S "$root" -B "$root/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNS_SANITIZE=tsan >/dev/null
   cmake --build "$root/build-tsan" -j "$jobs"
-  ctest --test-dir "$root/build-tsan" -L 'unit|proto' -j "$jobs" --output-on-failure || status=1
+  ctest --test-dir "$root/build-tsan" -L 'unit|proto|tls' -j "$jobs" --output-on-failure || status=1
 fi
 
 echo "== ASan+UBSan build: every test"

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 struct tls_conn {
+    struct tls_conn *next; /* every connection of the running test (one cleanup hook) */
     int fd;
     SSL_CTX *ctx;
     SSL *ssl;
@@ -50,17 +51,24 @@ static bool wait_fd(int fd, short ev, long long deadline)
     }
 }
 
-static void cleanup_conn(void *arg)
+static struct tls_conn *all_conns;
+
+/* The harness has a bounded number of cleanup hooks: one frees every connection. */
+static void cleanup_conns(void *arg)
 {
-    struct tls_conn *c = arg;
-    if (c->ssl)
-        SSL_free(c->ssl);
-    if (c->ctx)
-        SSL_CTX_free(c->ctx);
-    if (c->fd >= 0)
-        close(c->fd);
-    free(c->buf);
-    free(c);
+    (void)arg;
+    while (all_conns) {
+        struct tls_conn *c = all_conns;
+        all_conns = c->next;
+        if (c->ssl)
+            SSL_free(c->ssl);
+        if (c->ctx)
+            SSL_CTX_free(c->ctx);
+        if (c->fd >= 0)
+            close(c->fd);
+        free(c->buf);
+        free(c);
+    }
 }
 
 void tlsc_close(struct tls_conn *c)
@@ -84,7 +92,10 @@ struct tls_conn *tlsc_connect(int port, const struct tls_dial *d, char *err, siz
 
     c->fd = -1;
     signal(SIGPIPE, SIG_IGN); /* a server that closed makes SSL_write fail, not kill us */
-    test_on_cleanup(cleanup_conn, c);
+    if (!all_conns)
+        test_on_cleanup(cleanup_conns, NULL);
+    c->next = all_conns;
+    all_conns = c;
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
     c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
