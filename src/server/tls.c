@@ -407,7 +407,9 @@ bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t, char key_id[65])
             snprintf(hex + 2 * i, 3, "%02x", md[i]);
         for (int i = 0; i < t->npinned && !ok; i++)
             ok = strcmp(hex, t->pinned[i]) == 0;
-        snprintf(key_id, 65, "%s", hex);
+        size_t k = strlen(hex) < 64 ? strlen(hex) : 64;
+        memcpy(key_id, hex, k);
+        key_id[k] = '\0';
     }
     OPENSSL_free(der);
     return ok;
