@@ -128,6 +128,7 @@ struct options {
     int ping_max;              /* 2 */
     int64_t write_deadline_ms; /* 10s */
     int64_t auth_timeout_ms;   /* authorization.timeout: 2s (only used with auth) */
+    bool auth_timeout_set;     /* given in the file; else with TLS it is the TLS timeout + 1s */
     /* Deadline for CONNECT on every client, even without auth (the reference arms it only
      * with auth). 0 turns it off. natrium extension; default 2s. */
     int64_t connect_timeout_ms;

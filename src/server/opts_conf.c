@@ -548,6 +548,7 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
         if (timeout < -9e12)
             timeout = -9e12;
         l->o->auth_timeout_ms = (int64_t)(timeout * 1000);
+        l->o->auth_timeout_set = true;
     }
 }
 

@@ -87,6 +87,14 @@ struct server *server_new(struct options *opts)
             server_free(s);
             return NULL;
         }
+        /* the handshake comes out of the CONNECT deadline: as the reference, an auth timeout
+         * not given is the TLS timeout + 1s; natrium's connect deadline is at least that */
+        int64_t tls_ms = s->opts.tlsc.timeout_ms > 0 ? s->opts.tlsc.timeout_ms
+                                                     : DEFAULT_TLS_TIMEOUT_MS;
+        if (!s->opts.auth_timeout_set)
+            s->opts.auth_timeout_ms = tls_ms + 1000;
+        if (s->opts.connect_timeout_ms > 0 && s->opts.connect_timeout_ms < tls_ms + 1000)
+            s->opts.connect_timeout_ms = tls_ms + 1000;
         s->tls_required = !s->opts.allow_non_tls;
         s->tls_verify = s->opts.tlsc.verify;
         s->tls_available = s->opts.allow_non_tls;

@@ -597,3 +597,23 @@ TEST(tls_verify_and_map_identities)
     tls_peer_ids_free(ids);
     X509_free(x);
 }
+
+TEST(diff_tls_auth_timeout_is_tls_timeout_plus_one)
+{
+    const char *bins[2];
+    int nb = nbins(bins);
+    make_certs();
+    for (int b = 0; b < nb; b++) {
+        struct server_proc sp;
+        struct tls_conn *c;
+        start_tls(&sp, bins[b], "timeout: 0.5", "authorization { user: a, password: b }");
+        c = dial(sp.port, NULL, NULL);
+        long long t0 = wire_now_ms();
+        expect(c, "-ERR 'Authentication Timeout'\r\n");
+        long long took = wire_now_ms() - t0;
+        if (took < 1100 || took > 2200)
+            test_fail(__FILE__, __LINE__, "%s: auth timeout after %lld ms, want ~1500", bins[b],
+                      took);
+        proc_stop(&sp, SIGTERM);
+    }
+}
