@@ -192,8 +192,7 @@ fail:
     return -1;
 }
 
-static void join_names(char *out, size_t n, const struct tls_name *table, const int *idx,
-                       int count)
+static void join_names(char *out, size_t n, const struct tls_name *table, const int *idx, int count)
 {
     size_t len = 0;
     out[0] = '\0';
@@ -251,7 +250,7 @@ SSL_CTX *tls_ctx_new(const struct tls_opts *t, char *err, size_t errlen)
     if (set(t->cert_file) && load_pair(ctx, t, err, errlen) != 0)
         goto fail;
     if (set(t->ca_file)) {
-        STACK_OF(X509_NAME) *names;
+        STACK_OF(X509_NAME) * names;
         if (check_open(t->ca_file, err, errlen) != 0)
             goto fail;
         if (SSL_CTX_load_verify_locations(ctx, t->ca_file, NULL) != 1) {
@@ -264,9 +263,8 @@ SSL_CTX *tls_ctx_new(const struct tls_opts *t, char *err, size_t errlen)
     } else if (t->verify) {
         SSL_CTX_set_default_verify_paths(ctx); /* Go: the system roots */
     }
-    SSL_CTX_set_verify(ctx, t->verify ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
-                                      : SSL_VERIFY_NONE,
-                       NULL);
+    SSL_CTX_set_verify(
+        ctx, t->verify ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_NONE, NULL);
     ERR_clear_error();
     return ctx;
 fail:
@@ -430,8 +428,9 @@ static void add_sans(struct tls_peer_ids *ids, GENERAL_NAMES *gens, int type)
         const ASN1_IA5STRING *s;
         if (g->type != type)
             continue;
-        s = type == GEN_EMAIL ? g->d.rfc822Name : type == GEN_DNS ? g->d.dNSName
-                                                                   : g->d.uniformResourceIdentifier;
+        s = type == GEN_EMAIL ? g->d.rfc822Name
+            : type == GEN_DNS ? g->d.dNSName
+                              : g->d.uniformResourceIdentifier;
         if (s && s->length > 0 && !memchr(s->data, '\0', (size_t)s->length))
             ids_add(ids, (const char *)s->data, (size_t)s->length);
     }

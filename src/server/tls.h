@@ -49,7 +49,7 @@ bool tls_pinned_ok(SSL *ssl, const struct tls_opts *t, char key_id[65]);
 struct tls_peer_ids {
     char **names;
     size_t n;
-    char *dn; /* the subject DN (borrowed from names), or NULL when the subject is empty */
+    char *dn;      /* the subject DN (borrowed from names), or NULL when the subject is empty */
     size_t n_sans; /* names[0..n_sans) are SANs, tried by exact user-name lookup */
 };
 /* The identities of ssl's peer certificate, or NULL when it presented none. Owned by the

@@ -62,7 +62,8 @@ static void expect(struct tls_conn *c, const char *needle)
 {
     char *got = tlsc_until(c, needle, 3000);
     if (!got)
-        test_fail(__FILE__, __LINE__, "did not receive \"%s\"", wire_escape(needle, strlen(needle)));
+        test_fail(__FILE__, __LINE__, "did not receive \"%s\"",
+                  wire_escape(needle, strlen(needle)));
     free(got);
 }
 
@@ -138,8 +139,7 @@ TEST(diff_tls_info_fields)
             info = wire_info(w, WIRE_TIMEOUT_MS);
             ASSERT(info != NULL);
             if (!strstr(info, cases[i].want))
-                test_fail(__FILE__, __LINE__, "%s: INFO %s lacks %s", bins[b], info,
-                          cases[i].want);
+                test_fail(__FILE__, __LINE__, "%s: INFO %s lacks %s", bins[b], info, cases[i].want);
             info_keys(info, keys[b], sizeof(keys[b]));
             free(info);
             wire_close(w);
@@ -183,9 +183,9 @@ TEST(diff_tls_mutual_and_flags)
     make_certs();
     for (int b = 0; b < nb; b++) {
         /* the flags alone: --tlsverify with a CA */
-        const char *const args[] = {"-DV",     "--tlsverify",          "--tlscert", certs.server,
-                                    "--tlskey", certs.server_key, "--tlscacert", certs.ca,
-                                    NULL};
+        const char *const args[] = {"-DV",         "--tlsverify", "--tlscert",
+                                    certs.server,  "--tlskey",    certs.server_key,
+                                    "--tlscacert", certs.ca,      NULL};
         struct server_proc sp = {0};
         struct tls_conn *c;
         struct wire *w;
@@ -462,8 +462,8 @@ TEST(diff_tls_large_and_many_messages)
         char *batch = malloc(20000 * 40);
         size_t n = 0;
         for (int i = 0; i < 20000; i++)
-            n += (size_t)sprintf(batch + n, "PUB small %zu\r\n%d\r\n", strlen("00000") - 5 +
-                                 (size_t)snprintf(NULL, 0, "%d", i), i);
+            n += (size_t)sprintf(batch + n, "PUB small %zu\r\n%d\r\n",
+                                 strlen("00000") - 5 + (size_t)snprintf(NULL, 0, "%d", i), i);
         ASSERT_OK(tlsc_send(pub, batch, n));
         free(batch);
         for (int i = 0; i < 20000; i++) {

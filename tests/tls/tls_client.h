@@ -11,10 +11,10 @@
 struct tls_conn;
 
 struct tls_dial {
-    const char *ca;             /* verify the server against this CA (NULL: no verification) */
-    const char *cert, *key;     /* client certificate (NULL: none) */
-    bool handshake_first;       /* no plaintext INFO before the handshake */
-    int timeout_ms;             /* for INFO and the handshake (0: 3000) */
+    const char *ca;         /* verify the server against this CA (NULL: no verification) */
+    const char *cert, *key; /* client certificate (NULL: none) */
+    bool handshake_first;   /* no plaintext INFO before the handshake */
+    int timeout_ms;         /* for INFO and the handshake (0: 3000) */
 };
 
 /* Returns the connection, or NULL with the reason in err (e.g. "handshake: ..." with

@@ -17,7 +17,7 @@
     do {                                                                                           \
         natsStatus s_ = (x);                                                                       \
         if (s_ != NATS_OK)                                                                         \
-            test_fail(__FILE__, __LINE__, "%s: %s (%s)", #x, natsStatus_GetText(s_),             \
+            test_fail(__FILE__, __LINE__, "%s: %s (%s)", #x, natsStatus_GetText(s_),               \
                       nats_GetLastError(NULL) ? nats_GetLastError(NULL) : "");                     \
     } while (0)
 
@@ -157,8 +157,8 @@ TEST(natsc_tls_plain_client_refused)
 
 TEST(natsc_tls_flags_and_wrong_ca)
 {
-    const char *const args[] = {"--tls", "--tlscert", certs.server, "--tlskey", certs.server_key,
-                                NULL};
+    const char *const args[] = {"--tls",    "--tlscert",      certs.server,
+                                "--tlskey", certs.server_key, NULL};
     natsOptions *o = NULL;
     natsConnection *nc = NULL;
     if (certs_make(&certs) != 0)
