@@ -190,7 +190,7 @@ void client_tls_read(struct client *c)
     struct loop *lp = c->loop;
 
     c->tls_read_wants_write = false;
-    for (int burst = 0; burst < TLS_READ_BURST || SSL_pending(c->ssl) > 0; burst++) {
+    for (int burst = 1;; burst++) {
         size_t got = 0;
         bool blocked = false, eof = false, failed = false;
 
@@ -211,7 +211,7 @@ void client_tls_read(struct client *c)
                 client_set_want_write(c, true);
                 blocked = true;
                 break;
-            case SSL_ERROR_ZERO_RETURN: /* close_notify */
+            case SSL_ERROR_ZERO_RETURN: /* close_notify, or EOF (IGNORE_UNEXPECTED_EOF) */
                 eof = true;
                 break;
             case SSL_ERROR_SYSCALL:
@@ -240,7 +240,12 @@ void client_tls_read(struct client *c)
             client_close(c, CLOSE_READ_ERROR);
             return;
         }
-        if (blocked && SSL_pending(c->ssl) == 0)
+        /* WANT_READ: OpenSSL holds no complete record; the next bytes wake epoll */
+        if (blocked)
+            return;
+        /* The buffer filled. After a few rounds let the other connections run, unless
+         * OpenSSL holds bytes already read from the socket: epoll would not report those. */
+        if (burst >= TLS_READ_BURST && !SSL_has_pending(c->ssl))
             return;
     }
 }

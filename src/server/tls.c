@@ -239,6 +239,9 @@ SSL_CTX *tls_ctx_new(const struct tls_opts *t, char *err, size_t errlen)
         snprintf(list, sizeof(list), "%s", default_ciphers);
     if (*list)
         SSL_CTX_set_cipher_list(ctx, list);
+    /* read what the socket has, not one record header then its body: half the syscalls;
+     * client_tls_read keeps reading while SSL_has_pending says bytes are buffered */
+    SSL_CTX_set_read_ahead(ctx, 1);
     SSL_CTX_set_ciphersuites(ctx, tls13_suites); /* Go's TLS 1.3 order */
     if (t->ncurves > 0)
         join_names(list, sizeof(list), tls_curve_table, t->curves, t->ncurves);
