@@ -474,21 +474,23 @@ static void read_in(struct client *c)
                 client_close(c, errno == ECONNRESET ? CLOSE_CLIENT : CLOSE_READ_ERROR);
             return;
         }
-        client_parse_in(c, lp->rbuf, (size_t)n);
-        if (c->closed || (size_t)n < LOOP_READ_BUF_SIZE)
+        if (!client_parse_in(c, lp->rbuf, (size_t)n) || (size_t)n < LOOP_READ_BUF_SIZE)
             return;
     }
 }
 
-void client_parse_in(struct client *c, const char *buf, size_t n)
+bool client_parse_in(struct client *c, const char *buf, size_t n)
 {
     struct loop *lp = c->loop;
     c->in_bytes += (uint64_t)n;
     lp->batch_in += (uint64_t)n;
     c->last_in = clock_mono_ms();
     enum proto_status st = proto_parse(&c->ps, buf, n);
-    if (st != PROTO_OK && !c->closed)
+    if (st == PROTO_OK)
+        return !c->closed;
+    if (!c->closed)
         parse_failed(c, st);
+    return false; /* stopped or failed: the parser must not be fed again */
 }
 
 void client_on_events(struct client *c, uint32_t events)

@@ -157,8 +157,9 @@ long client_tls_write(struct client *c, struct ochunk *head);
 void client_tls_timeout(struct client *c);
 /* At close: close_notify (best effort) unless reset, frees the session and identities. */
 void client_tls_close(struct client *c, bool reset);
-/* Shared with client.c */
-void client_parse_in(struct client *c, const char *buf, size_t n);
+/* Shared with client.c. Counts and parses n bytes read from c; false when reading must stop
+ * (c closed, or the parser stopped and must not be fed again). */
+bool client_parse_in(struct client *c, const char *buf, size_t n);
 bool client_write_out(struct client *c);
 void client_set_want_write(struct client *c, bool on);
 

@@ -227,11 +227,8 @@ void client_tls_read(struct client *c)
             break;
         }
         ERR_clear_error();
-        if (got > 0) {
-            client_parse_in(c, lp->rbuf, got);
-            if (c->closed)
-                return;
-        }
+        if (got > 0 && !client_parse_in(c, lp->rbuf, got))
+            return;
         if (eof) {
             client_close(c, CLOSE_CLIENT);
             return;
