@@ -45,10 +45,10 @@
 #define X_EXPIRED "certificate has expired or is not yet valid"
 #define X_USAGE "certificate specifies an incompatible key usage"
 
-/* Go's defaultCipherSuites and curve preferences. */
+/* Go's default suites in its server preference order (AES-128-GCM first), and curves. */
 static const char default_ciphers[] =
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:"
-    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 static const char tls13_suites[] =
     "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384";
 static const char default_curves[] = "X25519:P-256:P-384:P-521";

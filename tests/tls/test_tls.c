@@ -12,6 +12,7 @@
 
 #include "server/tls.h"
 
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
 #include <string.h>
@@ -614,6 +615,44 @@ TEST(diff_tls_auth_timeout_is_tls_timeout_plus_one)
         if (took < 1100 || took > 2200)
             test_fail(__FILE__, __LINE__, "%s: auth timeout after %lld ms, want ~1500", bins[b],
                       took);
+        proc_stop(&sp, SIGTERM);
+    }
+}
+
+TEST(diff_tls12_cipher_suites_and_curves)
+{
+    const char *bins[2];
+    int nb = nbins(bins);
+    make_certs();
+    for (int b = 0; b < nb; b++) {
+        struct server_proc sp;
+        struct tls_conn *c;
+        char err[512];
+        struct tls_dial d = {.ca = certs.ca, .tls12_only = true};
+
+        /* the defaults: AES-128-GCM first, as Go */
+        start_tls(&sp, bins[b], "", "");
+        c = tlsc_connect(sp.port, &d, err, sizeof(err));
+        if (!c)
+            test_fail(__FILE__, __LINE__, "%s: %s", bins[b], err);
+        ASSERT_STR_EQ(tlsc_version(c), "TLSv1.2");
+        ASSERT_STR_EQ(tlsc_cipher(c), "ECDHE-RSA-AES128-GCM-SHA256");
+        connect_ping(c);
+        LOG_HAS(&sp, "TLS version 1.2, cipher suite TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+        proc_stop(&sp, SIGTERM);
+
+        /* configured: one suite, one curve */
+        start_tls(&sp, bins[b],
+                  "cipher_suites: [\"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\"]\n"
+                  "  curve_preferences: [\"CurveP384\"]",
+                  "");
+        c = tlsc_connect(sp.port, &d, err, sizeof(err));
+        if (!c)
+            test_fail(__FILE__, __LINE__, "%s: %s", bins[b], err);
+        ASSERT_STR_EQ(tlsc_cipher(c), "ECDHE-RSA-AES256-GCM-SHA384");
+        ASSERT_EQ(tlsc_group(c), NID_secp384r1);
+        connect_ping(c);
+        LOG_HAS(&sp, "TLS version 1.2, cipher suite TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
         proc_stop(&sp, SIGTERM);
     }
 }

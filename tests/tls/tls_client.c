@@ -130,6 +130,8 @@ struct tls_conn *tlsc_connect(int port, const struct tls_dial *d, char *err, siz
     }
     c->ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
+    if (d->tls12_only)
+        SSL_CTX_set_max_proto_version(c->ctx, TLS1_2_VERSION);
     if (d->ca) {
         SSL_CTX_load_verify_locations(c->ctx, d->ca, NULL);
         SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
@@ -168,6 +170,16 @@ const char *tlsc_plain_info(const struct tls_conn *c)
 const char *tlsc_version(const struct tls_conn *c)
 {
     return SSL_get_version(c->ssl);
+}
+
+const char *tlsc_cipher(const struct tls_conn *c)
+{
+    return SSL_get_cipher_name(c->ssl);
+}
+
+int tlsc_group(const struct tls_conn *c)
+{
+    return SSL_get_negotiated_group(c->ssl);
 }
 
 int tlsc_send(struct tls_conn *c, const void *p, size_t n)

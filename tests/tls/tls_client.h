@@ -15,6 +15,7 @@ struct tls_dial {
     const char *cert, *key; /* client certificate (NULL: none) */
     bool handshake_first;   /* no plaintext INFO before the handshake */
     int timeout_ms;         /* for INFO and the handshake (0: 3000) */
+    bool tls12_only;        /* offer TLS 1.2 at most */
 };
 
 /* Returns the connection, or NULL with the reason in err (e.g. "handshake: ..." with
@@ -24,6 +25,9 @@ struct tls_conn *tlsc_connect(int port, const struct tls_dial *d, char *err, siz
 const char *tlsc_plain_info(const struct tls_conn *c);
 /* "TLSv1.3" etc. */
 const char *tlsc_version(const struct tls_conn *c);
+/* The negotiated cipher's OpenSSL name, and the key exchange group's NID. */
+const char *tlsc_cipher(const struct tls_conn *c);
+int tlsc_group(const struct tls_conn *c);
 int tlsc_send(struct tls_conn *c, const void *p, size_t n);
 int tlsc_sends(struct tls_conn *c, const char *s);
 /* Reads until needle has arrived; returns everything through it (malloc'd, consumed), or
