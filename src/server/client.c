@@ -288,6 +288,11 @@ static void ping_timer_cb(struct loop *lp, struct timer *t)
     struct server *s = c->srv;
     int64_t now = clock_mono_ms();
 
+    if (c->ssl && c->tls != CT_READY) {
+        /* no PING before the TLS handshake is done (it would precede a TLS-first INFO) */
+        timer_arm(lp, t, now + s->opts.ping_interval_ms);
+        return;
+    }
     if (c->pings_out + 1 > s->opts.ping_max) {
         client_log(c, LOG_DBG, "Stale Client Connection - Closing");
         client_send_err(c, proto_err_text(ERRT_STALE));
