@@ -9,7 +9,8 @@ function(ns_add_test)
     set(T_TIMEOUT 60)
   endif()
   add_executable(${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/harness/test.c
-    ${PROJECT_SOURCE_DIR}/tests/harness/proc.c ${PROJECT_SOURCE_DIR}/tests/harness/wire.c)
+    ${PROJECT_SOURCE_DIR}/tests/harness/proc.c ${PROJECT_SOURCE_DIR}/tests/harness/wire.c
+    ${PROJECT_SOURCE_DIR}/tests/harness/certs.c)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/harness
                              ${PROJECT_SOURCE_DIR}/src)
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} Threads::Threads)

@@ -15,7 +15,7 @@ fi
 
 build_pkgs="build-essential cmake ninja-build pkg-config libjansson-dev libnats-dev libssl-dev
   libcrypt-dev"
-test_pkgs="nats-server clang libclang-rt-14-dev chromium"
+test_pkgs="nats-server clang libclang-rt-14-dev chromium openssl"
 
 missing=()
 want="$build_pkgs"

@@ -15,10 +15,10 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 
 status=0
 if [ -z "${NS_TEST_QUICK:-}" ]; then
-  echo "== ThreadSanitizer build: unit, proto and monitor tests"
+  echo "== ThreadSanitizer build: unit, proto, monitor and tls tests"
   cmake -S "$root" -B "$root/build-tsan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNS_SANITIZE=tsan >/dev/null
   cmake --build "$root/build-tsan" -j "$jobs"
-  ctest --test-dir "$root/build-tsan" -L 'unit|proto|monitor' -j "$jobs" --output-on-failure || status=1
+  ctest --test-dir "$root/build-tsan" -L 'unit|proto|monitor|tls' -j "$jobs" --output-on-failure || status=1
 fi
 
 echo "== ASan+UBSan build: every test"

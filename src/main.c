@@ -80,6 +80,14 @@ int main(int argc, char **argv)
         opts_release(&o);
         return code;
     }
+    {
+        char err[1024];
+        if (opts_resolve_tls(&o, err, sizeof(err)) != 0) {
+            fprintf(stderr, "nats-server: %s\n", err);
+            opts_release(&o);
+            return 1;
+        }
+    }
     unsupported = opts_unsupported(&o);
     if (unsupported) {
         fprintf(stderr, "nats-server: %s\n", unsupported);

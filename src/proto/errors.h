@@ -16,7 +16,8 @@
     X(ERRT_MAX_CONNECTIONS, "maximum connections exceeded")                                        \
     X(ERRT_BAD_PROTOCOL, "invalid client protocol")                                                \
     X(ERRT_NO_RESPONDERS_HEADERS, "no responders requires headers support")                        \
-    X(ERRT_STALE, "Stale Connection")
+    X(ERRT_STALE, "Stale Connection")                                                              \
+    X(ERRT_TLS_REQUIRED, "Secure Connection - TLS Required")
 
 #define CLOSE_REASONS(X)                                                                           \
     X(CLOSE_NONE, "")                                                                              \
@@ -36,7 +37,8 @@
     X(CLOSE_MAX_CONTROL_LINE, "Maximum Control Line Exceeded")                                     \
     X(CLOSE_MAX_SUBS, "Maximum Subscriptions Exceeded")                                            \
     X(CLOSE_SHUTDOWN, "Server Shutdown")                                                           \
-    X(CLOSE_NO_RESPONDERS_HEADERS, "No Responders Requires Headers")
+    X(CLOSE_NO_RESPONDERS_HEADERS, "No Responders Requires Headers")                               \
+    X(CLOSE_TLS_HANDSHAKE, "TLS Handshake Failure")
 
 #define X_ENUM(name, text) name,
 enum proto_err_text { PROTO_ERR_TEXTS(X_ENUM) ERRT_COUNT };

@@ -170,7 +170,7 @@ void client_send_err(struct client *c, const char *text)
     client_send(c->loop, c, buf, (size_t)(n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1));
 }
 
-static void set_want_write(struct client *c, bool on)
+void client_set_want_write(struct client *c, bool on)
 {
     struct epoll_event ev = {.events = EPOLLIN | (on ? EPOLLOUT : 0), .data.ptr = c};
     if (c->want_write == on)
@@ -179,14 +179,21 @@ static void set_want_write(struct client *c, bool on)
     epoll_ctl(c->loop->epfd, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-/* Writes what the socket takes (L3). Returns false on a write error (c closed). */
-static bool write_out(struct client *c)
+/* Writes what the socket takes (L3). Returns false on a write error (c closed). While a TLS
+ * handshake is under way the queue is held (written once it is done). */
+bool client_write_out(struct client *c)
 {
     struct iovec iov[MAX_IOV];
     struct ochunk *head, *ch;
     ssize_t w;
     int n = 0;
 
+    if (c->ssl && c->tls != CT_READY && !c->tls_plain_write) {
+        pthread_mutex_lock(&c->mu);
+        c->flush_queued = false;
+        pthread_mutex_unlock(&c->mu);
+        return true;
+    }
     pthread_mutex_lock(&c->mu);
     c->flush_queued = false;
     head = c->out_head;
@@ -195,14 +202,20 @@ static bool write_out(struct client *c)
     if (!head)
         return true;
 
-    for (ch = head; ch && n < MAX_IOV; ch = ch->next) {
-        iov[n].iov_base = ch->data + ch->off;
-        iov[n].iov_len = ch->len - ch->off;
-        n++;
+    if (c->ssl && c->tls == CT_READY) {
+        w = client_tls_write(c, head);
+        if (w < 0)
+            errno = EPIPE;
+    } else {
+        for (ch = head; ch && n < MAX_IOV; ch = ch->next) {
+            iov[n].iov_base = ch->data + ch->off;
+            iov[n].iov_len = ch->len - ch->off;
+            n++;
+        }
+        do {
+            w = writev(c->fd, iov, n);
+        } while (w < 0 && errno == EINTR);
     }
-    do {
-        w = writev(c->fd, iov, n);
-    } while (w < 0 && errno == EINTR);
     if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
         free_chunks(head);
         pthread_mutex_lock(&c->mu);
@@ -240,13 +253,13 @@ static bool write_out(struct client *c)
     if (w > 0)
         c->last_progress = now;
     if (more) {
-        set_want_write(c, true);
+        client_set_want_write(c, true);
         if (c->wd_timer.idx < 0 && c->srv->opts.write_deadline_ms > 0) {
             c->last_progress = now;
             timer_arm(c->loop, &c->wd_timer, now + c->srv->opts.write_deadline_ms);
         }
     } else {
-        set_want_write(c, false);
+        client_set_want_write(c, c->tls_read_wants_write);
         timer_cancel(c->loop, &c->wd_timer);
     }
     return true;
@@ -257,7 +270,7 @@ void client_flush(struct client *c)
     bool closing;
     if (c->closed)
         return;
-    if (!write_out(c))
+    if (!client_write_out(c))
         return;
     pthread_mutex_lock(&c->mu);
     closing = c->closing;
@@ -285,6 +298,11 @@ static void ping_timer_cb(struct loop *lp, struct timer *t)
     struct server *s = c->srv;
     int64_t now = clock_mono_ms();
 
+    if (c->ssl && c->tls != CT_READY) {
+        /* no PING before the TLS handshake is done (it would precede a TLS-first INFO) */
+        timer_arm(lp, t, now + s->opts.ping_interval_ms);
+        return;
+    }
     if (c->pings_out + 1 > s->opts.ping_max) {
         client_log(c, LOG_DBG, "Stale Client Connection - Closing");
         client_send_err(c, proto_err_text(ERRT_STALE));
@@ -310,6 +328,10 @@ static void conn_timer_cb(struct loop *lp, struct timer *t)
     (void)lp;
     if (c->connected)
         return;
+    if (c->tls == CT_HANDSHAKE || c->tls == CT_WAIT_FIRST) {
+        client_tls_timeout(c); /* the handshake is what is late */
+        return;
+    }
     client_log(c, LOG_DBG, "Authentication Timeout");
     client_send_err(c, proto_err_text(ERRT_AUTH_TIMEOUT));
     client_close(c, CLOSE_AUTH_TIMEOUT);
@@ -363,6 +385,7 @@ void client_accept(struct loop *lp, int fd)
     c->ping_timer = (struct timer){.idx = -1, .cb = ping_timer_cb};
     c->conn_timer = (struct timer){.idx = -1, .cb = conn_timer_cb};
     c->wd_timer = (struct timer){.idx = -1, .cb = wd_timer_cb};
+    c->tls_timer = (struct timer){.idx = -1, .cb = NULL}; /* client_tls_start sets it */
     c->last_in = clock_mono_ms();
     c->start_ns = clock_wall_ns();
     proto_parser_init(&c->ps, &client_proto_handlers, c);
@@ -390,7 +413,8 @@ void client_accept(struct loop *lp, int fd)
     epoll_ctl(lp->epfd, EPOLL_CTL_ADD, fd, &ev);
 
     client_log(c, LOG_DBG, "Client connection created");
-    info_send(c);
+    if (!(s->tls_required && s->opts.tlsc.handshake_first))
+        info_send(c); /* with handshake_first, INFO comes after the handshake */
     if (atomic_fetch_add(&s->nconns, 1) >= s->opts.max_connections) {
         client_log(c, LOG_ERR, "%s", proto_err_text(ERRT_MAX_CONNECTIONS));
         client_send_err(c, proto_err_text(ERRT_MAX_CONNECTIONS));
@@ -403,6 +427,8 @@ void client_accept(struct loop *lp, int fd)
         timer_arm(lp, &c->conn_timer, now + ct);
     if (s->opts.ping_interval_ms > 0)
         timer_arm(lp, &c->ping_timer, now + first_ping_delay(c));
+    if (s->tls_ctx)
+        client_tls_start(c);
 }
 
 /* The -ERR and close reason for each parser error (texts from proto/errors.h). */
@@ -467,25 +493,39 @@ static void read_in(struct client *c)
                 client_close(c, errno == ECONNRESET ? CLOSE_CLIENT : CLOSE_READ_ERROR);
             return;
         }
-        lp->batch_in += (uint64_t)n;
-        c->last_in = clock_mono_ms();
-        enum proto_status st = proto_parse(&c->ps, lp->rbuf, (size_t)n);
-        if (st != PROTO_OK) {
-            if (!c->closed)
-                parse_failed(c, st);
-            return;
-        }
-        if (c->closed || (size_t)n < LOOP_READ_BUF_SIZE)
+        if (!client_parse_in(c, lp->rbuf, (size_t)n) || (size_t)n < LOOP_READ_BUF_SIZE)
             return;
     }
+}
+
+bool client_parse_in(struct client *c, const char *buf, size_t n)
+{
+    struct loop *lp = c->loop;
+    lp->batch_in += (uint64_t)n;
+    c->last_in = clock_mono_ms();
+    enum proto_status st = proto_parse(&c->ps, buf, n);
+    if (st == PROTO_OK)
+        return !c->closed;
+    if (!c->closed)
+        parse_failed(c, st);
+    return false; /* stopped or failed: the parser must not be fed again */
 }
 
 void client_on_events(struct client *c, uint32_t events)
 {
     if (c->closed)
         return;
-    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-        read_in(c);
+    if (c->tls != CT_PLAIN && c->tls != CT_READY) {
+        client_tls_on_events(c, events);
+        return;
+    }
+    if (events & (EPOLLIN | EPOLLHUP | EPOLLERR) ||
+        (c->tls_read_wants_write && (events & EPOLLOUT))) {
+        if (c->ssl)
+            client_tls_read(c);
+        else
+            read_in(c);
+    }
     if (!c->closed && (events & EPOLLOUT))
         client_flush(c);
 }
@@ -527,7 +567,7 @@ void client_close(struct client *c, enum close_reason reason)
     }
 
     /* best effort: the last -ERR and whatever else is queued */
-    write_out(c);
+    client_write_out(c);
 
     for (uint32_t i = 0; i < nsubs; i++) {
         client_log(c, LOG_TRC, "<-> [DELSUB %.*s]", (int)subs[i]->sid_len, subs[i]->sid);
@@ -538,9 +578,13 @@ void client_close(struct client *c, enum close_reason reason)
     timer_cancel(lp, &c->ping_timer);
     timer_cancel(lp, &c->conn_timer);
     timer_cancel(lp, &c->wd_timer);
+    timer_cancel(lp, &c->tls_timer);
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
-    if (reason == CLOSE_SLOW_PENDING || reason == CLOSE_SLOW_DEADLINE ||
-        reason == CLOSE_WRITE_ERROR) {
+    bool reset = reason == CLOSE_SLOW_PENDING || reason == CLOSE_SLOW_DEADLINE ||
+                 reason == CLOSE_WRITE_ERROR;
+    if (c->ssl)
+        client_tls_close(c, reset || reason == CLOSE_TLS_HANDSHAKE);
+    if (reset) {
         /* A reader that stopped: what is still queued in the kernel will not be read, so
          * reset instead of a graceful close that would hold it (up to the socket's send
          * buffer, megabytes) until the peer drains it or TCP gives up. */

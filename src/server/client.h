@@ -26,6 +26,17 @@ struct subscription;
  * pub is NULL for messages the server makes. Returns true if the message was taken. */
 typedef bool client_internal_fn(struct loop *lp, struct subscription *sub, struct client *pub,
                                 const struct proto_msg *m);
+struct ssl_st; /* OpenSSL's SSL */
+struct tls_peer_ids;
+
+/* Where a connection is in TLS (owner loop only; docs/internals/tls.md). */
+enum client_tls {
+    CT_PLAIN = 0,   /* no TLS (the plaintext path costs nothing more) */
+    CT_PEEK,        /* allow_non_tls: the first byte decides (0x16 starts a handshake) */
+    CT_WAIT_FIRST,  /* handshake_first with fallback: waiting for the ClientHello or the delay */
+    CT_HANDSHAKE,   /* SSL_do_handshake in progress; the outbound queue is held */
+    CT_READY,       /* established: reads and writes go through ssl */
+};
 
 /* A subscription. The strings live in the same allocation, after the struct. */
 struct subscription {
@@ -110,6 +121,18 @@ struct client {
     struct timer ping_timer, conn_timer, wd_timer;
     char host[INET6_ADDRSTRLEN];
     int port;
+
+    /* TLS (owner loop only) */
+    struct ssl_st *ssl; /* NULL: plaintext */
+    enum client_tls tls;
+    bool tls_info_pending;     /* handshake_first: INFO goes out once the handshake is done */
+    bool tls_plain_write;      /* write the queue in plaintext now (INFO before the handshake) */
+    bool tls_read_wants_write; /* SSL_read needs the socket writable to go on */
+    int64_t tls_deadline;      /* monotonic ms: the handshake must be done by then */
+    struct timer tls_timer;
+    /* verify_and_map: the certificate's candidate user names (tls.h), NULL otherwise. Set
+     * when the handshake completes, before any CONNECT is read; freed at close. */
+    struct tls_peer_ids *tls_ids;
 };
 
 /* Owner loop: sets up a client for an accepted socket (takes ownership of fd), sends INFO,
@@ -163,6 +186,26 @@ void client_unsub_internal(struct client *ic, struct subscription *sub);
 struct subscription *client_sub_new(struct client *c, const char *subj, size_t slen,
                                     const char *queue, size_t qlen, const char *sid,
                                     size_t sidlen);
+/* TLS (client_tls.c), all owner loop. */
+/* Right after accept: starts TLS as the server is configured (INFO already written for the
+ * upgrade-after-INFO mode). */
+void client_tls_start(struct client *c);
+/* Handles events while c->tls is CT_PEEK, CT_WAIT_FIRST or CT_HANDSHAKE. */
+void client_tls_on_events(struct client *c, uint32_t events);
+/* Reads and parses application data through c->ssl (CT_READY). */
+void client_tls_read(struct client *c);
+/* Writes the detached chunks from head through c->ssl; returns the bytes taken, or -1 on a
+ * connection error. */
+long client_tls_write(struct client *c, struct ochunk *head);
+/* The connect deadline fired during the handshake: closes c as a TLS handshake timeout. */
+void client_tls_timeout(struct client *c);
+/* At close: close_notify (best effort) unless reset, frees the session and identities. */
+void client_tls_close(struct client *c, bool reset);
+/* Shared with client.c. Counts and parses n bytes read from c; false when reading must stop
+ * (c closed, or the parser stopped and must not be fed again). */
+bool client_parse_in(struct client *c, const char *buf, size_t n);
+bool client_write_out(struct client *c);
+void client_set_want_write(struct client *c, bool on);
 
 /* Parser callbacks (client_proto.c). */
 extern const struct proto_handlers client_proto_handlers;

@@ -85,8 +85,11 @@ void info_send_ex(struct client *c, bool ldm)
                           "\",\"version\":\"%s\",\"proto\":%d,\"go\":\"natrium-%s\",\"host\":\"",
                           NATS_VERSION, NATS_PROTO, NATRIUM_VERSION);
     n = info_json_escape(buf, n, sizeof(buf), s->opts.host);
-    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"port\":%d,\"headers\":true,%s", s->port,
-                          s->auth_required ? "\"auth_required\":true," : "");
+    n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"port\":%d,\"headers\":true,%s%s%s%s",
+                          s->port, s->auth_required ? "\"auth_required\":true," : "",
+                          s->tls_required ? "\"tls_required\":true," : "",
+                          s->tls_verify ? "\"tls_verify\":true," : "",
+                          s->tls_available ? "\"tls_available\":true," : "");
     n += (size_t)snprintf(buf + n, sizeof(buf) - n,
                           "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s} \r\n",
                           (long long)s->opts.max_payload, (unsigned long long)c->cid, c->host,

@@ -13,6 +13,7 @@
 
 #include "core/units.h"
 #include "core/xmalloc.h"
+#include "server/tls_names.h"
 
 /* The reference's usage text, byte for byte (nats-server 2.9.10 main.go usageStr). */
 static const char usage_text[] =
@@ -132,38 +133,8 @@ static const char tls_help_text[] =
     "    }\n"
     "\n";
 
-static const char *const tls_cipher_names[] = {
-    "TLS_RSA_WITH_RC4_128_SHA",
-    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-    "TLS_RSA_WITH_AES_128_CBC_SHA",
-    "TLS_RSA_WITH_AES_256_CBC_SHA",
-    "TLS_RSA_WITH_AES_128_CBC_SHA256",
-    "TLS_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
-    "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_CHACHA20_POLY1305_SHA256",
-};
-
-static const char *const tls_curve_names[] = {"CurveP256", "CurveP384", "CurveP521", "X25519"};
-
 /* Messages of opts_unsupported(), in the order they are checked. */
 enum unsupported {
-    UNSUP_TLS,
     UNSUP_CLUSTER,
     UNSUP_JETSTREAM,
     UNSUP_HTTPS,
@@ -173,7 +144,6 @@ enum unsupported {
 };
 
 static const char *const unsupported_texts[] = {
-    [UNSUP_TLS] = "TLS (--tls) is not supported yet",
     [UNSUP_CLUSTER] = "clustering (--cluster, --routes) is not supported yet",
     [UNSUP_JETSTREAM] = "JetStream (-js/--jetstream) is not supported yet",
     [UNSUP_HTTPS] = "HTTPS monitoring (-ms/--https_port) is not supported yet",
@@ -208,6 +178,7 @@ struct cmdline {
     bool help, version, help_tls;
     bool dv, vv, dvv; /* -DV, -VV, -DVV: set after the loop, whatever came later */
     bool tls_given;   /* "-tls" appeared: "-tls=false" then disables every TLS flag */
+    bool tls_any;     /* some flag named tls* appeared */
     char *signal;
 };
 
@@ -342,6 +313,7 @@ void opts_release(struct options *o)
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         FREE_AND_NULL(*strs[i]);
     auth_conf_release(&o->auth);
+    tls_opts_release(&o->tlsc);
 }
 
 static bool is_set(const char *s)
@@ -351,9 +323,6 @@ static bool is_set(const char *s)
 
 const char *opts_unsupported(const struct options *o)
 {
-    if (o->tls || o->tls_verify || is_set(o->tls_cert) || is_set(o->tls_key) ||
-        is_set(o->tls_ca_cert))
-        return unsupported_texts[UNSUP_TLS];
     if (is_set(o->routes) || is_set(o->cluster_listen))
         return unsupported_texts[UNSUP_CLUSTER];
     if (o->jetstream)
@@ -390,11 +359,11 @@ static void print_tls_help(void)
 
     fputs(tls_help_text, stdout);
     fputs("Available cipher suites include:\n", stdout);
-    for (i = 0; i < sizeof(tls_cipher_names) / sizeof(tls_cipher_names[0]); i++)
-        printf("    %s\n", tls_cipher_names[i]);
+    for (i = 0; i < tls_cipher_count; i++)
+        printf("    %s\n", tls_cipher_table[i].go);
     fputs("\nAvailable curve preferences include:\n", stdout);
-    for (i = 0; i < sizeof(tls_curve_names) / sizeof(tls_curve_names[0]); i++)
-        printf("    %s\n", tls_curve_names[i]);
+    for (i = 0; i < tls_curve_count; i++)
+        printf("    %s\n", tls_curve_table[i].go);
     fflush(stdout);
 }
 
@@ -650,6 +619,8 @@ static int parse_one(struct options *o, struct cmdline *cl, int argc, char **arg
     field = (f->target == IN_OPTS ? (char *)o : (char *)cl) + f->off;
     if (strcmp(f->name, "tls") == 0)
         cl->tls_given = true;
+    if (strncmp(f->name, "tls", 3) == 0)
+        cl->tls_any = true;
     if (f->kind == F_BOOL) {
         if (value && go_parse_bool(value, (bool *)field) != 0) {
             q = opts_go_quote(value);
@@ -693,6 +664,10 @@ static int finish(struct options *o, struct cmdline *cl, int argc, char **argv, 
         FREE_AND_NULL(o->tls_cert);
         FREE_AND_NULL(o->tls_key);
         FREE_AND_NULL(o->tls_ca_cert);
+        o->tls_flags_disabled = true;
+        o->tls_flags_override = false;
+    } else if (cl->tls_any) {
+        o->tls_flags_override = true;
     }
     *code = 0;
     if (cl->version) {

@@ -9,6 +9,7 @@
 #include "server/auth.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define DEFAULT_PORT 4222
@@ -35,6 +36,37 @@
 #ifndef NS_NATRIUM_VERSION
 #define NS_NATRIUM_VERSION "0.1.0"
 #endif
+
+/* Limits of lists inside tls { }. */
+#define TLS_MAX_CIPHERS 32
+#define TLS_MAX_CURVES 8
+#define TLS_MAX_PINNED 64
+#define DEFAULT_TLS_TIMEOUT_MS (2 * 1000)
+/* handshake_first: "auto" waits this long for a ClientHello before falling back to INFO first. */
+#define DEFAULT_TLS_FALLBACK_MS 50
+
+/* A tls { } block (mirrors the reference's TLSConfigOpts). Plain data: the OpenSSL context is
+ * built from it by tls_ctx_new (src/server/tls.h). Ciphers and curves are indexes into the
+ * name tables of src/server/tls_names.h. */
+struct tls_opts {
+    bool enabled; /* a tls block (or the TLS flags): the port speaks TLS */
+    char *cert_file, *key_file, *ca_file;
+    bool verify;   /* require and verify a client certificate (verify, verify_and_map) */
+    bool map;      /* verify_and_map: the certificate names the user */
+    bool insecure; /* parsed; applies to outgoing connections only (none yet) */
+    int64_t timeout_ms; /* handshake deadline; 0 = DEFAULT_TLS_TIMEOUT_MS */
+    int ciphers[TLS_MAX_CIPHERS];
+    int nciphers; /* 0: the defaults */
+    int curves[TLS_MAX_CURVES];
+    int ncurves; /* 0: the defaults */
+    /* natrium (nats-server 2.10 semantics): the TLS handshake comes before INFO. With
+     * fallback_ms > 0 ("auto" or a duration) a client that sends nothing for that long gets
+     * INFO in plaintext first, as without handshake_first. */
+    bool handshake_first;
+    int64_t fallback_ms;
+    char *pinned[TLS_MAX_PINNED]; /* lower-case hex SHA-256 of the peer's SubjectPublicKeyInfo */
+    int npinned;
+};
 
 struct options {
     /* Server */
@@ -69,12 +101,18 @@ struct options {
     char *auth_token; /* --auth */
     struct auth_conf auth; /* users, permissions, accounts (config file only) */
 
-    /* TLS (not supported yet). "-tls=false" clears all five, as the reference does. */
+    /* TLS flags. "-tls=false" clears all five, as the reference does. Any of them given (and
+     * no "-tls=false") replaces the config file's tls block: see opts_resolve_tls. */
     bool tls;          /* --tls */
     bool tls_verify;   /* --tlsverify */
     char *tls_cert;    /* --tlscert */
     char *tls_key;     /* --tlskey */
     char *tls_ca_cert; /* --tlscacert */
+    bool tls_flags_override; /* set by opts_parse_args: some -tls* flag given, no -tls=false */
+    bool tls_flags_disabled; /* set by opts_parse_args: "-tls=false" given */
+    /* The client port's TLS: the config's tls { } or the flags (after opts_resolve_tls). */
+    struct tls_opts tlsc;
+    bool allow_non_tls; /* allow_non_tls: TLS offered (tls_available), plaintext accepted */
 
     /* Cluster (not supported yet) */
     char *routes;            /* --routes <url,url> */
@@ -101,6 +139,7 @@ struct options {
     int64_t auth_timeout_ms;   /* authorization.timeout: 2s (only used with auth) */
     int64_t lame_duck_duration_ms; /* 2m, at least 30s */
     int64_t lame_duck_grace_ms;    /* 10s */
+    bool auth_timeout_set;     /* given in the file; else with TLS it is the TLS timeout + 1s */
     /* Deadline for CONNECT on every client, even without auth (the reference arms it only
      * with auth). 0 turns it off. natrium extension; default 2s. */
     int64_t connect_timeout_ms;
@@ -127,6 +166,20 @@ void opts_release(struct options *o);
  * again with the same argv after a config file was loaded into *o re-applies the flags over
  * the file's values (the reference's second fs.Parse), since only flags given are written. */
 int opts_parse_args(struct options *o, int argc, char **argv, int *code);
+
+/* Frees the strings of t and zeroes it. */
+void tls_opts_release(struct tls_opts *t);
+/* Copies src into dst (strings duplicated); dst is released first. */
+void tls_opts_copy(struct tls_opts *dst, const struct tls_opts *src);
+
+/* Applies the TLS flags over the config file's tls block, as the reference's
+ * ConfigureOptions does after its second flag parse: "-tls=false" turns TLS off; any other
+ * -tls* flag replaces the block with the flags' cert, key, CA and verify (the timeout stays),
+ * and then needs both --tlscert and --tlskey. Then checks that the files load. Returns 0, or
+ * -1 with the reference's text in err ("TLS Server certificate must be present and valid",
+ * "error parsing X509 certificate/key pair: open x.pem: no such file or directory"), to print
+ * as "nats-server: <err>". */
+int opts_resolve_tls(struct options *o, char *err, size_t errlen);
 
 /* Returns a message such as "TLS (--tls) is not supported yet" for the first feature set in
  * *o that natrium cannot honour (TLS, clustering, JetStream, monitoring port, HTTPS monitoring

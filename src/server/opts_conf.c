@@ -11,6 +11,8 @@
 #include "conf/conf.h"
 #include "core/units.h"
 #include "core/xmalloc.h"
+#include "server/tls.h"
+#include "server/tls_names.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -35,6 +37,7 @@ enum kind {
     K_ACCOUNTS,      /* accounts { } */
     K_SUB_TOKENS,    /* max_sub_tokens: 0..255 */
     K_LDM_DURATION,  /* a Go duration string only (time.ParseDuration) */
+    K_TLS,           /* tls { } */
     K_LOOPS,         /* int, 0 or more */
     K_UNSUPPORTED,   /* known to 2.9.10, not implemented by natrium yet */
 };
@@ -110,9 +113,9 @@ static const struct key_rule top_rules[] = {
     {"remote_syslog", K_UNSUPPORTED, 0},
     {"prof_port", K_UNSUPPORTED, 0},
     {"max_traced_msg_len", K_UNSUPPORTED, 0},
-    {"tls", K_UNSUPPORTED, 0},
+    {"tls", K_TLS, 0},
     {"ocsp", K_UNSUPPORTED, 0},
-    {"allow_non_tls", K_UNSUPPORTED, 0},
+    {"allow_non_tls", K_BOOL, F(allow_non_tls)},
     {"lame_duck_duration", K_LDM_DURATION, F(lame_duck_duration_ms)},
     {"lame_duck_grace_period", K_LDM_DURATION, F(lame_duck_grace_ms)},
     {"operator", K_UNSUPPORTED, 0},
@@ -559,7 +562,307 @@ static void apply_auth(struct loader *l, const struct conf_entry *e)
         if (timeout < -9e12)
             timeout = -9e12;
         l->o->auth_timeout_ms = (int64_t)(timeout * 1000);
+        l->o->auth_timeout_set = true;
     }
+}
+
+
+/* tls { } (parseTLS + GenTLSConfig, client context). The reference stops at the first problem
+ * in the block; so does this. Errors sit at the field, at the list element, or (for the
+ * files, checked last by loading them) at the tls key. */
+#define T_PREFIX "error parsing tls config, "
+#define M_TLS_FILE T_PREFIX "expected '%s' to be filename"
+#define M_TLS_BOOL T_PREFIX "expected '%s' to be a boolean"
+#define M_TLS_EMPTY T_PREFIX "'%s' cannot be empty"
+#define M_TLS_UNKNOWN T_PREFIX "unknown field [%s]"
+#define M_TLS_TIMEOUT T_PREFIX "'timeout' %s"
+#define M_TLS_TIMEOUT_TYPE T_PREFIX "'timeout' wrong type"
+#define M_TLS_RATE_TYPE T_PREFIX "'connection_rate_limit' wrong type"
+#define M_TLS_PINNED_TYPE                                                                          \
+    T_PREFIX "expected 'pinned_certs' to be a list of hex-encoded sha256 of DER encoded "          \
+             "SubjectPublicKeyInfo"
+#define M_TLS_PINNED                                                                               \
+    T_PREFIX "'pinned_certs' key %s does not look like hex-encoded sha256 of DER encoded "         \
+             "SubjectPublicKeyInfo"
+#define M_TLS_UNRECOGNIZED "unrecognized %s %s"
+#define M_TLS_KNOWN_URLS "verify_cert_and_check_known_urls not supported in this context"
+#define M_TLS_TOO_MANY T_PREFIX "too many entries in '%s'"
+#define M_HSF_VALUE "field %s value %s is invalid"
+#define M_HSF_TYPE "field %s should be a boolean or string, got %s"
+
+/* An error at a value node (list elements). */
+__attribute__((format(printf, 3, 4))) static void
+error_at_node(struct loader *l, const struct conf_node *n, const char *fmt, ...)
+{
+    struct conf_entry pos = {.file = n->file, .line = n->line, .col = n->col};
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg_add(&l->errors, at_key(&pos, fmt, ap));
+    va_end(ap);
+}
+
+static bool tls_bool(struct loader *l, const struct conf_entry *f, bool *out)
+{
+    if (f->val->type != CONF_BOOL) {
+        oc_error_at(l, f, M_TLS_BOOL, f->key);
+        return false;
+    }
+    *out = f->val->b;
+    return true;
+}
+
+/* cipher_suites / curve_preferences: a non-empty list of known names. */
+static bool tls_names(struct loader *l, const struct conf_entry *f, const char *what,
+                      int (*find)(const char *), const char *unknown_what, int *out, int *n,
+                      int max)
+{
+    const struct conf_node *v = f->val;
+
+    if (!oc_want(l, f, CONF_ARRAY))
+        return false;
+    if (v->nitems == 0) {
+        oc_error_at(l, f, M_TLS_EMPTY, what);
+        return false;
+    }
+    if (v->nitems > (size_t)max) {
+        oc_error_at(l, f, M_TLS_TOO_MANY, what);
+        return false;
+    }
+    *n = 0;
+    for (size_t i = 0; i < v->nitems; i++) {
+        const struct conf_node *it = v->items[i];
+        int idx;
+        if (it->type != CONF_STRING) {
+            error_at_node(l, it, M_TYPE, go_types[it->type], go_types[CONF_STRING]);
+            return false;
+        }
+        idx = find(it->str);
+        if (idx < 0) {
+            error_at_node(l, it, M_TLS_UNRECOGNIZED, unknown_what, it->str);
+            return false;
+        }
+        out[(*n)++] = idx;
+    }
+    return true;
+}
+
+static bool tls_timeout(struct loader *l, const struct conf_entry *f, int64_t *out)
+{
+    const struct conf_node *v = f->val;
+    double secs;
+
+    switch (v->type) {
+    case CONF_INT:
+        secs = (double)v->i;
+        break;
+    case CONF_FLOAT:
+        secs = v->f;
+        break;
+    case CONF_STRING: {
+        char *why = duration_error(v->str);
+        int64_t ms;
+        if (!why && units_parse_duration_ms(v->str, &ms) != 0)
+            why = invalid_duration(v->str);
+        if (why) {
+            oc_error_at(l, f, M_TLS_TIMEOUT, why);
+            free(why);
+            return false;
+        }
+        *out = ms;
+        return true;
+    }
+    default:
+        oc_error_at(l, f, M_TLS_TIMEOUT_TYPE);
+        return false;
+    }
+    if (secs > 9e12)
+        secs = 9e12;
+    if (secs < 0)
+        secs = 0;
+    *out = (int64_t)(secs * 1000);
+    return true;
+}
+
+static bool is_sha256_hex(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++) {
+        char c = s[n];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return false;
+    }
+    return n == 64;
+}
+
+static bool tls_pinned(struct loader *l, const struct conf_entry *f, struct tls_opts *t)
+{
+    const struct conf_node *v = f->val;
+
+    if (v->type != CONF_ARRAY) {
+        oc_error_at(l, f, M_TLS_PINNED_TYPE);
+        return false;
+    }
+    if (v->nitems > TLS_MAX_PINNED) {
+        oc_error_at(l, f, M_TLS_TOO_MANY, "pinned_certs");
+        return false;
+    }
+    for (size_t i = 0; i < v->nitems; i++) {
+        const struct conf_node *it = v->items[i];
+        char *h;
+        if (it->type != CONF_STRING) {
+            error_at_node(l, it, M_TYPE, go_types[it->type], go_types[CONF_STRING]);
+            return false;
+        }
+        if (!is_sha256_hex(it->str)) {
+            error_at_node(l, it, M_TLS_PINNED, it->str);
+            return false;
+        }
+        h = xstrdup(it->str);
+        for (char *p = h; *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'F' ? *p - 'A' + 'a' : *p);
+        t->pinned[t->npinned++] = h;
+    }
+    return true;
+}
+
+/* handshake_first (natrium; nats-server 2.10's semantics): true/false, "true"/"on",
+ * "false"/"off", "auto"/"auto_fallback" (fallback after 50ms), or a fallback duration. */
+static bool tls_handshake_first(struct loader *l, const struct conf_entry *f, struct tls_opts *t)
+{
+    const struct conf_node *v = f->val;
+    char *qk, *qv;
+    int64_t ms;
+
+    if (v->type == CONF_BOOL) {
+        t->handshake_first = v->b;
+        return true;
+    }
+    qk = opts_go_quote(f->key);
+    if (v->type != CONF_STRING) {
+        oc_error_at(l, f, M_HSF_TYPE, qk, go_types[v->type]);
+        free(qk);
+        return false;
+    }
+    if (!strcasecmp(v->str, "true") || !strcasecmp(v->str, "on")) {
+        t->handshake_first = true;
+    } else if (!strcasecmp(v->str, "false") || !strcasecmp(v->str, "off")) {
+        t->handshake_first = false;
+    } else if (!strcasecmp(v->str, "auto") || !strcasecmp(v->str, "auto_fallback")) {
+        t->handshake_first = true;
+        t->fallback_ms = DEFAULT_TLS_FALLBACK_MS;
+    } else {
+        char *why = duration_error(v->str);
+        if (why || units_parse_duration_ms(v->str, &ms) != 0 || ms < 0) {
+            free(why);
+            qv = opts_go_quote(v->str);
+            oc_error_at(l, f, M_HSF_VALUE, qk, qv);
+            free(qv);
+            free(qk);
+            return false;
+        }
+        t->handshake_first = true;
+        t->fallback_ms = ms;
+    }
+    free(qk);
+    return true;
+}
+
+static bool tls_field(struct loader *l, const struct conf_entry *f, struct tls_opts *t)
+{
+    const struct conf_node *v = f->val;
+    const char *k = f->key;
+    char **file = NULL;
+    bool b;
+
+    if (!strcasecmp(k, "cert_file"))
+        file = &t->cert_file;
+    else if (!strcasecmp(k, "key_file"))
+        file = &t->key_file;
+    else if (!strcasecmp(k, "ca_file"))
+        file = &t->ca_file;
+    if (file) {
+        if (v->type != CONF_STRING) {
+            oc_error_at(l, f, M_TLS_FILE, k);
+            return false;
+        }
+        oc_set_string(file, v);
+        return true;
+    }
+    if (!strcasecmp(k, "verify"))
+        return tls_bool(l, f, &t->verify);
+    if (!strcasecmp(k, "insecure"))
+        return tls_bool(l, f, &t->insecure);
+    if (!strcasecmp(k, "verify_and_map")) {
+        if (!tls_bool(l, f, &b))
+            return false;
+        t->map = b;
+        if (b)
+            t->verify = true;
+        return true;
+    }
+    if (!strcasecmp(k, "verify_cert_and_check_known_urls")) {
+        if (!tls_bool(l, f, &b))
+            return false;
+        if (b) {
+            oc_error_at(l, f, M_TLS_KNOWN_URLS);
+            return false;
+        }
+        return true;
+    }
+    if (!strcasecmp(k, "cipher_suites"))
+        return tls_names(l, f, "cipher_suites", tls_cipher_find, "cipher", t->ciphers,
+                         &t->nciphers, TLS_MAX_CIPHERS);
+    if (!strcasecmp(k, "curve_preferences"))
+        return tls_names(l, f, "curve_preferences", tls_curve_find, "curve preference", t->curves,
+                         &t->ncurves, TLS_MAX_CURVES);
+    if (!strcasecmp(k, "timeout"))
+        return tls_timeout(l, f, &t->timeout_ms);
+    if (!strcasecmp(k, "connection_rate_limit")) {
+        if (v->type != CONF_INT) {
+            oc_error_at(l, f, M_TLS_RATE_TYPE);
+            return false;
+        }
+        if (v->i != 0) {
+            oc_unsupported(l, f);
+            return false;
+        }
+        return true;
+    }
+    if (!strcasecmp(k, "pinned_certs"))
+        return tls_pinned(l, f, t);
+    if (!strcasecmp(k, "handshake_first") || !strcasecmp(k, "first") ||
+        !strcasecmp(k, "immediate"))
+        return tls_handshake_first(l, f, t);
+    if (v->used)
+        return true; /* a variable: not a field */
+    char *q = opts_go_quote(k);
+    oc_error_at(l, f, M_TLS_UNKNOWN, q);
+    free(q);
+    return false;
+}
+
+static void apply_tls(struct loader *l, const struct conf_entry *e)
+{
+    struct tls_opts t = {0};
+    char err[1024];
+
+    if (!oc_want(l, e, CONF_MAP))
+        return;
+    for (size_t i = 0; i < e->val->nentries; i++) {
+        if (!tls_field(l, &e->val->entries[i], &t)) {
+            tls_opts_release(&t);
+            return;
+        }
+    }
+    t.enabled = true;
+    if (tls_opts_check(&t, err, sizeof(err)) != 0) {
+        oc_error_at(l, e, "%s", err);
+        tls_opts_release(&t);
+        return;
+    }
+    tls_opts_release(&l->o->tlsc);
+    l->o->tlsc = t;
 }
 
 static void apply_entry(struct loader *l, const struct conf_entry *e)
@@ -662,6 +965,9 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
             oc_error_at(l, e, M_NEGATIVE, e->key);
         else
             *(int *)(void *)field = (int)v->i;
+        break;
+    case K_TLS:
+        apply_tls(l, e);
         break;
     case K_UNSUPPORTED:
         oc_unsupported(l, e);

@@ -11,6 +11,7 @@
 #include "server/loop.h"
 #include "server/snapshot.h"
 #include "core/clock.h"
+#include "server/tls.h"
 #include "sublist/sublist.h"
 
 #include <arpa/inet.h>
@@ -85,6 +86,26 @@ struct server *server_new(struct options *opts)
     s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
     server_update_auth_required(s);
     pthread_rwlock_init(&s->cfg_lock, NULL);
+    if (s->opts.tlsc.enabled) {
+        char err[1024];
+        s->tls_ctx = tls_ctx_new(&s->opts.tlsc, err, sizeof(err));
+        if (!s->tls_ctx) {
+            fprintf(stderr, "nats-server: %s\n", err);
+            server_free(s);
+            return NULL;
+        }
+        /* the handshake comes out of the CONNECT deadline: as the reference, an auth timeout
+         * not given is the TLS timeout + 1s; natrium's connect deadline is at least that */
+        int64_t tls_ms = s->opts.tlsc.timeout_ms > 0 ? s->opts.tlsc.timeout_ms
+                                                     : DEFAULT_TLS_TIMEOUT_MS;
+        if (!s->opts.auth_timeout_set)
+            s->opts.auth_timeout_ms = tls_ms + 1000;
+        if (s->opts.connect_timeout_ms > 0 && s->opts.connect_timeout_ms < tls_ms + 1000)
+            s->opts.connect_timeout_ms = tls_ms + 1000;
+        s->tls_required = !s->opts.allow_non_tls;
+        s->tls_verify = s->opts.tlsc.verify;
+        s->tls_available = s->opts.allow_non_tls;
+    }
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
@@ -212,6 +233,8 @@ int server_start(struct server *s)
         }
     }
     log_printf(lg, LOG_INF, "Listening for client connections on %s:%d", s->opts.host, s->port);
+    if (s->tls_ctx)
+        log_printf(lg, LOG_INF, "TLS required for client connections");
     write_ports_file(s);
     log_printf(lg, LOG_INF, "Server is ready");
     return 0;
@@ -294,6 +317,7 @@ void server_free(struct server *s)
     pthread_rwlock_destroy(&s->cfg_lock);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
+    SSL_CTX_free(s->tls_ctx);
     free(s->name);
     free(s->pid_file);
     free(s->ports_file);

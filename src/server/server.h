@@ -22,6 +22,7 @@ struct account;
 struct client;
 struct loop;
 struct snap_ring;
+struct ssl_ctx_st; /* OpenSSL's SSL_CTX */
 
 struct server {
     struct options opts; /* owned; read-only once the loops run */
@@ -43,6 +44,12 @@ struct server {
     pthread_rwlock_t cfg_lock;
     struct auth_conf **retired_auth; /* replaced by reloads; clients may point into them */
     uint32_t nretired_auth;
+    /* TLS on the client port (src/server/tls.h): the context built once at start, shared
+     * read-only by the loops; NULL when the port is plaintext only. */
+    struct ssl_ctx_st *tls_ctx;
+    bool tls_required;  /* INFO tls_required: a TLS ctx and no allow_non_tls */
+    bool tls_verify;    /* INFO tls_verify: client certificates verified (with allow_non_tls too) */
+    bool tls_available; /* INFO tls_available: allow_non_tls with a TLS ctx */
     int listen_fd;
     int port; /* the port actually bound */
     int nloops;

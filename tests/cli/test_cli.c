@@ -10,14 +10,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "certs.h"
 #include "clirun.h"
 #include "proc.h"
 #include "test.h"
 
 typedef void scenario_fn(const struct run *r, char *log, size_t logsz);
 
-/* Runs fn against natrium and, if present, the reference, and compares the logs. */
-static void both(scenario_fn *fn)
+/* Runs fn against natrium and, if present, the reference (each started with server_args,
+ * NULL-terminated, or NULL), and compares the logs. */
+static void both_args(scenario_fn *fn, const char *const *server_args)
 {
     const char *bins[2] = {proc_our_bin(), proc_ref_bin()};
     char *norm[2] = {NULL, NULL};
@@ -31,7 +33,7 @@ static void both(scenario_fn *fn)
         if (!bins[b])
             continue;
         memset(&sp, 0, sizeof(sp));
-        ASSERT_OK(proc_start(&sp, bins[b], NULL));
+        ASSERT_OK(proc_start(&sp, bins[b], server_args));
         snprintf(r.url, sizeof(r.url), "nats://127.0.0.1:%d", sp.port);
         proc_tmpdir(r.home, sizeof(r.home));
         fn(&r, log, sz);
@@ -43,6 +45,11 @@ static void both(scenario_fn *fn)
         ASSERT_STR_EQ(norm[0], norm[1]);
     free(norm[0]);
     free(norm[1]);
+}
+
+static void both(scenario_fn *fn)
+{
+    both_args(fn, NULL);
 }
 
 static void walkthrough(const struct run *r, char *log, size_t sz)
@@ -546,4 +553,42 @@ TEST(cli_help_output)
                       "threshold to allow for establishing connections\n");
     free(out);
     free(err);
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+static struct test_certs tls_certs;
+
+static void tls_pub_sub(const struct run *r, char *log, size_t sz)
+{
+    char p[400];
+    pid_t sub;
+    char *out, *t;
+
+    snprintf(p, sizeof(p), "%s/tls-sub.out", r->home);
+    sub = cli_spawn(r, p, NULL,
+                ARGS("--tlsca", tls_certs.ca, "--tlscert", tls_certs.client, "--tlskey",
+                     tls_certs.client_key, "sub", "secure", "--count", "1"));
+    cli_wait_for_text(p, "Subscribing");
+    ASSERT_EQ(cli_run(r, "tls-pub", NULL, &out,
+                      ARGS("--tlsca", tls_certs.ca, "--tlscert", tls_certs.client, "--tlskey",
+                           tls_certs.client_key, "pub", "secure", "over TLS")),
+              0);
+    ASSERT_MATCH(out, "^[0-9:]{8} Published 8 bytes to \"secure\"\n$");
+    cli_log_append(log, sz, "pub", out);
+    free(out);
+    ASSERT_EQ(cli_wait_exit(sub, 5000), 0);
+    t = proc_read_file(p);
+    ASSERT_MATCH(t, "^[0-9:]{8} Subscribing on secure \n\\[#1\\] Received on \"secure\"\n"
+                    "over TLS\n\n$");
+    cli_log_append(log, sz, "sub", t);
+    free(t);
+}
+
+TEST(cli_tls_mutual_pub_sub)
+{
+    if (certs_make(&tls_certs) != 0)
+        test_fail(__FILE__, __LINE__, "could not make certificates with openssl");
+    both_args(tls_pub_sub, ARGS("--tlsverify", "--tlscert", tls_certs.server, "--tlskey",
+                                tls_certs.server_key, "--tlscacert", tls_certs.ca));
 }

@@ -539,9 +539,6 @@ TEST(opts_unsupported_features)
         const char *args[3];
         const char *needle;
     } cases[] = {
-        {{"--tls"}, "TLS"},
-        {{"--tlsverify"}, "TLS"},
-        {{"--tlscert", "c.pem"}, "TLS"},
         {{"--routes", "nats://a:1"}, "clustering"},
         {{"--cluster", "nats://0.0.0.0:6222"}, "clustering"},
         {{"-js"}, "JetStream"},
@@ -573,11 +570,45 @@ TEST(opts_supported_flags_not_flagged)
     ASSERT_STR_EQ(opts_unsupported(o) ? "flagged" : "ok", "ok");
 }
 
-TEST(opts_unsupported_tls_first)
+TEST(opts_tls_flags_are_supported)
 {
     struct options *o;
     PARSE_OK(o, "-js", "--routes", "nats://a:1", "--tls");
-    ASSERT_STR_EQ(opts_unsupported(o), "TLS (--tls) is not supported yet");
+    ASSERT_STR_EQ(opts_unsupported(o), "clustering (--cluster, --routes) is not supported yet");
+    ASSERT(o->tls_flags_override && !o->tls_flags_disabled);
+}
+
+TEST(opts_tls_flags_resolve)
+{
+    struct options *o;
+    char err[512];
+
+    PARSE_OK(o, "--tls");
+    ASSERT_EQ(opts_resolve_tls(o, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "TLS Server certificate must be present and valid");
+
+    PARSE_OK(o, "--tlsverify", "--tlscert", "c.pem");
+    ASSERT_EQ(opts_resolve_tls(o, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "TLS Server private key must be present and valid");
+
+    PARSE_OK(o, "--tlscert", "/nonexistent/c.pem", "--tlskey", "k.pem");
+    ASSERT_EQ(opts_resolve_tls(o, err, sizeof(err)), -1);
+    ASSERT_STR_EQ(err, "error parsing X509 certificate/key pair: open /nonexistent/c.pem: no "
+                       "such file or directory");
+
+    /* "-tls=false" wins over everything, a config file's tls block included */
+    PARSE_OK(o, "--tlscert", "c.pem", "-tls=false");
+    o->tlsc.enabled = true;
+    ASSERT_OK(opts_resolve_tls(o, err, sizeof(err)));
+    ASSERT(!o->tlsc.enabled);
+
+    /* no TLS flag: the config's block stays */
+    PARSE_OK(o, "-p", "1");
+    o->tlsc.enabled = true;
+    o->tlsc.timeout_ms = 700;
+    ASSERT_OK(opts_resolve_tls(o, err, sizeof(err)));
+    ASSERT(o->tlsc.enabled);
+    ASSERT_EQ(o->tlsc.timeout_ms, 700);
 }
 
 /* ---------------------------------------------------------------- help, version */

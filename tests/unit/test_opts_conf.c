@@ -364,7 +364,7 @@ TEST(opts_conf_unsupported_keys_are_refused)
     static const char *const keys[] = {
         "cluster",      "gateway",
         "leafnodes",    "leaf",
-        "jetstream",    "tls",
+        "jetstream",    "ocsp",
         "websocket",
         "ws",           "mqtt",
         "https",
@@ -546,4 +546,86 @@ TEST(opts_conf_auth_model)
     ASSERT_STR_EQ(o->auth.no_auth_user, "b");
     ASSERT_STR_EQ(o->auth.system_account, "A");
     ASSERT_EQ(o->max_sub_tokens, 12);
+}
+
+/* ---------------------------------------------------------------- tls { } (no files needed) */
+
+TEST(opts_conf_tls_texts)
+{
+    static const struct {
+        const char *conf, *want;
+    } cases[] = {
+        {"tls { cert_file: \"/nonexistent/c.pem\", key_file: \"k.pem\" }",
+         "a.conf:1:0: error parsing X509 certificate/key pair: open /nonexistent/c.pem: no such "
+         "file or directory\n"},
+        {"tls { key_file: \"k.pem\" }", "a.conf:1:0: missing 'cert_file' in TLS configuration\n"},
+        {"tls { cert_file: \"c.pem\" }", "a.conf:1:0: missing 'key_file' in TLS configuration\n"},
+        {"tls { foo: 1 }", "a.conf:1:6: error parsing tls config, unknown field [\"foo\"]\n"},
+        {"tls { cert_file: 1 }",
+         "a.conf:1:6: error parsing tls config, expected 'cert_file' to be filename\n"},
+        {"tls { verify: \"yes\" }",
+         "a.conf:1:6: error parsing tls config, expected 'verify' to be a boolean\n"},
+        {"tls { verify_and_map: 1 }",
+         "a.conf:1:6: error parsing tls config, expected 'verify_and_map' to be a boolean\n"},
+        {"tls { cipher_suites: [] }",
+         "a.conf:1:6: error parsing tls config, 'cipher_suites' cannot be empty\n"},
+        {"tls { cipher_suites: \"x\" }",
+         "a.conf:1:6: interface conversion: interface {} is string, not []interface {}\n"},
+        {"tls { cipher_suites: [\"NOPE\"] }", "a.conf:1:23: unrecognized cipher NOPE\n"},
+        {"tls { curve_preferences: [\"P9\"] }",
+         "a.conf:1:27: unrecognized curve preference P9\n"},
+        {"tls { timeout: \"2x\" }",
+         "a.conf:1:6: error parsing tls config, 'timeout' time: unknown unit \"x\" in duration "
+         "\"2x\"\n"},
+        {"tls { timeout: true }", "a.conf:1:6: error parsing tls config, 'timeout' wrong type\n"},
+        {"tls { pinned_certs: [\"abc\"] }",
+         "a.conf:1:22: error parsing tls config, 'pinned_certs' key abc does not look like "
+         "hex-encoded sha256 of DER encoded SubjectPublicKeyInfo\n"},
+        {"tls { verify_cert_and_check_known_urls: true }",
+         "a.conf:1:6: verify_cert_and_check_known_urls not supported in this context\n"},
+        {"tls { handshake_first: \"soon\" }",
+         "a.conf:1:6: field \"handshake_first\" value \"soon\" is invalid\n"},
+        {"tls { handshake_first: 5 }",
+         "a.conf:1:6: field \"handshake_first\" should be a boolean or string, got int64\n"},
+        {"tls: 5", "a.conf:1:0: interface conversion: interface {} is int64, not "
+                   "map[string]interface {}\n"},
+        {"allow_non_tls: 5",
+         "a.conf:1:0: interface conversion: interface {} is int64, not bool\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        ASSERT_STR_EQ(apply_err(cases[i].conf, false), cases[i].want);
+}
+
+TEST(opts_conf_tls_values)
+{
+    struct options *o = new_opts(false);
+    ASSERT_OK(apply(o,
+                    "allow_non_tls: true\ntls { timeout: 0.5, verify_and_map: true, insecure: true,"
+                    " cipher_suites: [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"],"
+                    " curve_preferences: [\"X25519\", \"CurveP256\"], handshake_first: auto,"
+                    " pinned_certs: [\"" "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789"
+                    "\"] }",
+                    NULL));
+    ASSERT(o->allow_non_tls);
+    ASSERT(o->tlsc.enabled && o->tlsc.verify && o->tlsc.map && o->tlsc.insecure);
+    ASSERT_EQ(o->tlsc.timeout_ms, 500);
+    ASSERT_EQ(o->tlsc.nciphers, 1);
+    ASSERT_EQ(o->tlsc.ncurves, 2);
+    ASSERT(o->tlsc.handshake_first);
+    ASSERT_EQ(o->tlsc.fallback_ms, 50);
+    ASSERT_EQ(o->tlsc.npinned, 1);
+    ASSERT_STR_EQ(o->tlsc.pinned[0],
+                  "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+
+    o = new_opts(false);
+    ASSERT_OK(apply(o, "tls { timeout: \"1500ms\", handshake_first: \"300ms\" }", NULL));
+    ASSERT_EQ(o->tlsc.timeout_ms, 1500);
+    ASSERT(o->tlsc.handshake_first);
+    ASSERT_EQ(o->tlsc.fallback_ms, 300);
+
+    o = new_opts(false);
+    ASSERT_OK(apply(o, "tls { first: true, TIMEOUT: 3 }", NULL));
+    ASSERT(o->tlsc.handshake_first);
+    ASSERT_EQ(o->tlsc.fallback_ms, 0);
+    ASSERT_EQ(o->tlsc.timeout_ms, 3000);
 }
