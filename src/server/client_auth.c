@@ -12,6 +12,7 @@
 #include "server/client.h"
 #include "server/connect.h"
 #include "server/server.h"
+#include "server/tls.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,29 @@ static void keep(char **dst, const char *src)
     *dst = src && *src ? xstrdup(src) : NULL;
 }
 
+/* verify_and_map (auth.go checkClientTLSCertSubject): the certificate's SAN names as exact
+ * user names, then a user whose name is the subject DN (equal, then a reordered subset),
+ * then the DN string itself. */
+static const struct user_conf *user_from_cert(const struct auth_conf *a,
+                                              const struct tls_peer_ids *ids)
+{
+    const struct user_conf *u;
+
+    for (size_t i = 0; i < ids->n_sans; i++) {
+        if ((u = auth_find_user(a, ids->names[i])))
+            return u;
+    }
+    if (!ids->dn)
+        return NULL;
+    for (int want = TLS_DN_EQUAL; want >= TLS_DN_SUBSET; want--) {
+        for (uint32_t i = 0; i < a->nusers; i++) {
+            if (a->users[i].name && (int)tls_dn_match(a->users[i].name, ids->dn) == want)
+                return &a->users[i];
+        }
+    }
+    return auth_find_user(a, ids->dn);
+}
+
 bool client_authenticate(struct client *c, const struct connect_opts *co)
 {
     struct server *s = c->srv;
@@ -74,6 +98,19 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
     keep(&c->cred_token, co->auth_token);
     if (co->has_account)
         return false; /* operator-mode account binding: no operator configured */
+    if (a->nusers > 0 && o->tlsc.map) {
+        const struct user_conf *u;
+        if (!c->tls_ids)
+            return false;
+        if (co->user && *co->user)
+            client_log(c, LOG_WRN, "User \"%s\" found in connect proto, but user required from cert",
+                       co->user);
+        u = user_from_cert(a, c->tls_ids);
+        if (!u)
+            return false;
+        bind_user(c, u);
+        return true;
+    }
     if (a->nusers > 0) {
         const char *name = co->user;
         const struct user_conf *u;

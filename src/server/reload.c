@@ -15,6 +15,9 @@
 #include "server/loop.h"
 #include "server/opts_conf.h"
 #include "server/server.h"
+#include "server/tls.h"
+
+#include <openssl/ssl.h>
 #include "sublist/subject.h"
 #include "sublist/sublist.h"
 
@@ -235,6 +238,32 @@ static void diff_options(const struct options *o, const struct options *n, struc
     (void)a;
 }
 
+static bool strv_equal(char *const *a, int na, char *const *b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++) {
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* Do two TLS configurations differ in anything the context or the handshake uses? */
+static bool tls_differs(const struct options *o, const struct options *n)
+{
+    const struct tls_opts *a = &o->tlsc, *b = &n->tlsc;
+    return a->enabled != b->enabled || o->allow_non_tls != n->allow_non_tls ||
+           str_differs(a->cert_file, b->cert_file) || str_differs(a->key_file, b->key_file) ||
+           str_differs(a->ca_file, b->ca_file) || a->verify != b->verify || a->map != b->map ||
+           a->timeout_ms != b->timeout_ms || a->nciphers != b->nciphers ||
+           memcmp(a->ciphers, b->ciphers, sizeof(a->ciphers[0]) * (size_t)a->nciphers) != 0 ||
+           a->ncurves != b->ncurves ||
+           memcmp(a->curves, b->curves, sizeof(a->curves[0]) * (size_t)a->ncurves) != 0 ||
+           a->handshake_first != b->handshake_first || a->fallback_ms != b->fallback_ms ||
+           !strv_equal(a->pinned, a->npinned, b->pinned, b->npinned);
+}
+
 /* ---- applying ---- */
 
 /* Rebinds every client of every (parked) loop to the new auth config; marks the ones it no
@@ -336,6 +365,8 @@ static void apply_options(struct server *s, struct options *n)
     o->connect_timeout_ms = n->connect_timeout_ms;
     o->lame_duck_duration_ms = n->lame_duck_duration_ms;
     o->lame_duck_grace_ms = n->lame_duck_grace_ms;
+    if (n->auth_timeout_set)
+        o->auth_timeout_set = true;
     server_update_auth_required(s);
     accounts_reload(s);
 }
@@ -347,7 +378,8 @@ int server_reload(struct server *s, int argc, char **argv)
     struct park p;
     char err[4096];
     int code = 0, posted = 0;
-    bool parked;
+    bool parked, tls_change = false;
+    SSL_CTX *new_ctx = NULL, *old_ctx = NULL;
 
     if (!s->opts.config_file) {
         log_printf(&s->log, LOG_ERR,
@@ -366,9 +398,24 @@ int server_reload(struct server *s, int argc, char **argv)
         return -1;
     }
     opts_parse_args(&n, argc, argv, &code); /* flags win over the file */
+    if (opts_resolve_tls(&n, err, sizeof(err)) != 0) {
+        log_printf(&s->log, LOG_ERR, "Failed to reload server configuration: %s", err);
+        opts_release(&n);
+        return -1;
+    }
     diff_options(&s->opts, &n, &d);
+    tls_change = tls_differs(&s->opts, &n);
+    if (!d.err[0] && tls_change) {
+        if (n.tlsc.enabled) {
+            new_ctx = tls_ctx_new(&n.tlsc, err, sizeof(err));
+            if (!new_ctx)
+                snprintf(d.err, sizeof(d.err), "%.500s", err);
+        }
+        changed(&d, "Reloaded: tls = %s", n.tlsc.enabled ? "enabled" : "disabled");
+    }
     if (d.err[0]) {
         log_printf(&s->log, LOG_ERR, "Failed to reload server configuration: %s", d.err);
+        SSL_CTX_free(new_ctx);
         free(d.v);
         opts_release(&n);
         return -1;
@@ -384,13 +431,23 @@ int server_reload(struct server *s, int argc, char **argv)
     parked = wait_parked(&p, posted) && posted == s->nloops;
     if (parked) {
         apply_logging(s, &n);
+        if (tls_change) { /* new handshakes use the new context; live sessions keep theirs */
+            old_ctx = s->tls_ctx;
+            s->tls_ctx = new_ctx;
+            new_ctx = NULL;
+            tls_opts_copy(&s->opts.tlsc, &n.tlsc);
+            s->opts.allow_non_tls = n.allow_non_tls;
+        }
         apply_options(s, &n);
+        server_apply_tls_flags(s);
         rebind_clients(s);
     }
     release_parked(&p, posted);
     pthread_rwlock_unlock(&s->cfg_lock);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
+    SSL_CTX_free(old_ctx); /* each live SSL holds its own reference */
+    SSL_CTX_free(new_ctx); /* not swapped in (the loops did not pause) */
     if (!parked) {
         log_printf(&s->log, LOG_ERR,
                    "Failed to reload server configuration: the event loops did not pause");

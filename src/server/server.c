@@ -94,18 +94,8 @@ struct server *server_new(struct options *opts)
             server_free(s);
             return NULL;
         }
-        /* the handshake comes out of the CONNECT deadline: as the reference, an auth timeout
-         * not given is the TLS timeout + 1s; natrium's connect deadline is at least that */
-        int64_t tls_ms = s->opts.tlsc.timeout_ms > 0 ? s->opts.tlsc.timeout_ms
-                                                     : DEFAULT_TLS_TIMEOUT_MS;
-        if (!s->opts.auth_timeout_set)
-            s->opts.auth_timeout_ms = tls_ms + 1000;
-        if (s->opts.connect_timeout_ms > 0 && s->opts.connect_timeout_ms < tls_ms + 1000)
-            s->opts.connect_timeout_ms = tls_ms + 1000;
-        s->tls_required = !s->opts.allow_non_tls;
-        s->tls_verify = s->opts.tlsc.verify;
-        s->tls_available = s->opts.allow_non_tls;
     }
+    server_apply_tls_flags(s);
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
@@ -262,6 +252,26 @@ void server_shutdown(struct server *s)
     if (s->ports_file)
         unlink(s->ports_file);
     log_printf(&s->log, LOG_INF, "Server Exiting..");
+}
+
+void server_apply_tls_flags(struct server *s)
+{
+    struct options *o = &s->opts;
+    int64_t tls_ms;
+
+    s->tls_required = s->tls_verify = s->tls_available = false;
+    if (!s->tls_ctx)
+        return;
+    /* the handshake comes out of the CONNECT deadline: as the reference, an auth timeout not
+     * given is the TLS timeout + 1s; natrium's connect deadline is at least that */
+    tls_ms = o->tlsc.timeout_ms > 0 ? o->tlsc.timeout_ms : DEFAULT_TLS_TIMEOUT_MS;
+    if (!o->auth_timeout_set)
+        o->auth_timeout_ms = tls_ms + 1000;
+    if (o->connect_timeout_ms > 0 && o->connect_timeout_ms < tls_ms + 1000)
+        o->connect_timeout_ms = tls_ms + 1000;
+    s->tls_required = !o->allow_non_tls;
+    s->tls_verify = o->tlsc.verify;
+    s->tls_available = o->allow_non_tls;
 }
 
 void server_update_auth_required(struct server *s)

@@ -80,6 +80,9 @@ int server_start(struct server *s);
  * call from the main thread once. */
 void server_shutdown(struct server *s);
 void server_free(struct server *s);
+/* Sets tls_required/tls_verify/tls_available from opts and tls_ctx, and the auth and connect
+ * deadlines TLS implies (at start, and by a reload with the loops parked). */
+void server_apply_tls_flags(struct server *s);
 /* Recomputes auth_required (INFO, CONNECT first) from opts. */
 void server_update_auth_required(struct server *s);
 /* Sums the sublist statistics of every account into *st. Any thread. */

@@ -14,6 +14,7 @@
 
 #include <openssl/obj_mac.h>
 #include <openssl/pem.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -653,6 +654,88 @@ TEST(diff_tls12_cipher_suites_and_curves)
         ASSERT_EQ(tlsc_group(c), NID_secp384r1);
         connect_ping(c);
         LOG_HAS(&sp, "TLS version 1.2, cipher suite TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384");
+        proc_stop(&sp, SIGTERM);
+    }
+}
+
+/* verify_and_map with a users list: the client certificate (SAN e-mail alice@example.com,
+ * subject CN=alice,OU=Dev,O=Acme) picks the user and its permissions; a certificate that maps
+ * to no user is refused. Against both servers. */
+TEST(diff_tls_verify_and_map_users)
+{
+    const char *bins[2];
+    int nb = nbins(bins);
+    make_certs();
+    for (int b = 0; b < nb; b++) {
+        struct server_proc sp = {0};
+        struct tls_conn *c;
+        start_tls(&sp, bins[b], "verify_and_map: true",
+                  "authorization { users: [\n"
+                  "  {user: \"alice@example.com\", permissions: {publish: {deny: \"no\"}}}\n"
+                  "] }");
+        c = dial(sp.port, certs.client, certs.client_key);
+        ASSERT_OK(tlsc_sends(c, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n"
+                                "PUB no 0\r\n\r\nPING\r\n"));
+        expect(c, "-ERR 'Permissions Violation for Publish to \"no\"'\r\nPONG\r\n");
+        tlsc_close(c);
+        proc_stop(&sp, SIGTERM);
+
+        /* the subject DN, reordered, as the user name */
+        start_tls(&sp, bins[b], "verify_and_map: true",
+                  "authorization { users: [ {user: \"O=Acme,OU=Dev,CN=alice\"} ] }");
+        c = dial(sp.port, certs.client, certs.client_key);
+        connect_ping(c);
+        tlsc_close(c);
+        proc_stop(&sp, SIGTERM);
+
+        /* no user for this certificate */
+        start_tls(&sp, bins[b], "verify_and_map: true",
+                  "authorization { users: [ {user: bob} ] }");
+        c = dial(sp.port, certs.client, certs.client_key);
+        ASSERT_OK(tlsc_sends(c, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPING\r\n"));
+        expect(c, "-ERR 'Authorization Violation'\r\n");
+        ASSERT(tlsc_wait_closed(c, 3000));
+        tlsc_close(c);
+        proc_stop(&sp, SIGTERM);
+    }
+}
+
+/* SIGHUP with a tls block added: new connections get TLS; the one already open stays. */
+TEST(diff_tls_reload_turns_tls_on)
+{
+    const char *bins[2];
+    int nb = nbins(bins);
+    make_certs();
+    for (int b = 0; b < nb; b++) {
+        struct server_proc sp = {0};
+        struct wire *w, *old;
+        struct tls_conn *c;
+        char path[600], *info;
+        FILE *f;
+
+        ASSERT_OK(proc_start_conf(&sp, bins[b], "debug: false\n", NULL));
+        old = wire_connect(sp.port);
+        free(wire_info(old, WIRE_TIMEOUT_MS));
+        wire_send(old, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPING\r\n");
+        WIRE_EXPECT(old, "PONG\r\n");
+        snprintf(path, sizeof(path), "%s/server.conf", sp.dir);
+        f = fopen(path, "w");
+        ASSERT(f != NULL);
+        fprintf(f, "tls {\n  cert_file: \"%s\"\n  key_file: \"%s\"\n}\n", certs.server,
+                certs.server_key);
+        fclose(f);
+        kill(sp.pid, SIGHUP);
+        LOG_HAS(&sp, "Reloaded server configuration");
+        w = wire_connect(sp.port);
+        info = wire_info(w, WIRE_TIMEOUT_MS);
+        ASSERT(info && strstr(info, "\"tls_required\":true"));
+        free(info);
+        wire_close(w);
+        c = dial(sp.port, NULL, NULL);
+        connect_ping(c);
+        tlsc_close(c);
+        wire_send(old, "PING\r\n");
+        WIRE_EXPECT(old, "PONG\r\n");
         proc_stop(&sp, SIGTERM);
     }
 }
