@@ -483,6 +483,57 @@ json_t *mon_leafz(struct server *s)
     return o;
 }
 
+/* "exports" and "imports" of an account's configuration, in the reference's shapes (the
+ * reference also lists the system account's own service imports, which natrium has not). */
+static void account_exports_imports(json_t *d, const struct account *a)
+{
+    static const char *const rtypes[] = {"Singleton", "Streamed", "Chunked"};
+    const struct account_conf *ac = a->conf;
+    json_t *ex, *im;
+
+    if (!ac)
+        return;
+    if (ac->nexports) {
+        ex = json_array();
+        for (uint32_t i = 0; i < ac->nexports; i++) {
+            const struct export_conf *x = &ac->exports[i];
+            json_t *e = json_object();
+            set_str(e, "subject", x->subject);
+            set_str(e, "type", x->service ? "service" : "stream");
+            if (x->service)
+                set_str(e, "response_type", rtypes[x->resp_type]);
+            json_array_append_new(ex, e);
+        }
+        json_object_set_new(d, "exports", ex);
+    }
+    if (ac->nimports) {
+        im = json_array();
+        for (uint32_t i = 0; i < ac->nimports; i++) {
+            const struct import_conf *x = &ac->imports[i];
+            json_t *e = json_object();
+            if (x->service) {
+                set_str(e, "subject", x->to && *x->to ? x->to : x->subject);
+                set_str(e, "account", x->account);
+                set_str(e, "to", x->subject);
+                set_str(e, "type", "service");
+            } else {
+                char local[1024];
+                snprintf(local, sizeof(local), "%s%s%s", x->prefix ? x->prefix : "",
+                         x->prefix && *x->prefix ? "." : "", x->subject);
+                set_str(e, "subject", x->subject);
+                set_str(e, "account", x->account);
+                set_str(e, "local_subject", local);
+                set_str(e, "type", "stream");
+            }
+            json_object_set_new(e, "invalid", json_false());
+            json_object_set_new(e, "share", json_false());
+            json_object_set_new(e, "tracking", json_false());
+            json_array_append_new(im, e);
+        }
+        json_object_set_new(d, "imports", im);
+    }
+}
+
 json_t *mon_accountz(struct server *s, const char *acc, char *err, size_t errcap)
 {
     json_t *o = head(s, clock_wall_ns());
@@ -514,6 +565,7 @@ json_t *mon_accountz(struct server *s, const char *acc, char *err, size_t errcap
         set_int(d, "leafnode_connections", 0);
         set_int(d, "client_connections", atomic_load(&a->nconns));
         set_int(d, "subscriptions", (int64_t)ss.count);
+        account_exports_imports(d, a);
         set_int(st, "num_subscriptions", (int64_t)ss.count);
         set_int(st, "num_cache", 0);
         set_int(st, "num_inserts", (int64_t)ss.inserts);
