@@ -181,6 +181,16 @@ bool client_reauthenticate(struct client *c)
         c->acc = old; /* its subscriptions live in the old account */
         return false;
     }
+    /* deliveries on other loops read check_deny without c->mu: set it now, with every loop
+     * parked (threads-and-locks.md T9), not in the owner's later clean-up */
+    pthread_mutex_lock(&c->mu);
+    for (uint32_t i = 0; i < c->subs.cap; i++) {
+        struct subscription *sub = c->subs.slots[i];
+        if (sub)
+            sub->check_deny = c->perms && c->perms->sub_deny.n > 0 &&
+                              subj_has_wildcard(sub->sl.subject, sub->sl.subject_len);
+    }
+    pthread_mutex_unlock(&c->mu);
     return true;
 }
 
@@ -198,10 +208,7 @@ void client_drop_forbidden_subs(struct client *c)
                                            sub->sl.queue, sub->sl.queue_len)) {
             gone = xrealloc(gone, (ngone + 1) * sizeof(*gone));
             gone[ngone++] = sub;
-            continue;
         }
-        sub->check_deny = c->perms && c->perms->sub_deny.n > 0 &&
-                          subj_has_wildcard(sub->sl.subject, sub->sl.subject_len);
     }
     for (uint32_t i = 0; i < ngone; i++) {
         client_ref(c); /* the sub's ref on c may go with sl_remove below */

@@ -15,11 +15,11 @@ void client_auth_init(struct client *c);
 /* Checks CONNECT's credentials; on success binds c to its user, account and permissions. */
 bool client_authenticate(struct client *c, const struct connect_opts *co);
 /* Reload (loops parked): checks c's saved CONNECT credentials against the new auth config
- * and rebinds its user and permissions. False if it is no longer admitted (or would move to
- * another account): the caller closes it. */
+ * and rebinds its user and permissions (and the deny filtering of its subscriptions). False if
+ * it is no longer admitted (or would move to another account): the caller closes it. */
 bool client_reauthenticate(struct client *c);
 /* Owner loop, after a reload: unsubscribes what c's permissions no longer allow (with an
- * -ERR for each) and refreshes the deny filtering of the rest. */
+ * -ERR for each). */
 void client_drop_forbidden_subs(struct client *c);
 /* 'User "name"' (or 'Nkey "U..."') for log lines, in buf. */
 const char *client_auth_name(const struct client *c, char *buf, size_t len);
