@@ -114,7 +114,9 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
     if (a->nusers > 0) {
         const char *name = co->user;
         const struct user_conf *u;
-        if ((!name || !*name) && a->no_auth_user && *a->no_auth_user) {
+        bool no_creds = (!name || !*name) && (!co->pass || !*co->pass) &&
+                        (!co->auth_token || !*co->auth_token);
+        if (no_creds && a->no_auth_user && *a->no_auth_user) {
             bind_user(c, auth_find_user(a, a->no_auth_user));
             return c->user != NULL;
         }
