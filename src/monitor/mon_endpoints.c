@@ -130,7 +130,7 @@ json_t *mon_varz(struct server *s, struct monitor *m)
     set_int(o, "ping_interval", op->ping_interval_ms * 1000000LL);
     set_int(o, "ping_max", op->ping_max);
     set_str(o, "http_host", m ? m->host : (op->http_host ? op->http_host : op->host));
-    set_int(o, "http_port", m ? m->port : op->http_port);
+    set_int(o, "http_port", m && !m->tls_ctx ? m->port : op->http_port);
     set_str(o, "http_base_path", op->http_base_path ? op->http_base_path : "");
     set_int(o, "https_port", op->https_port);
     /* seconds as a float in the reference; whole seconds print as an integer there */
