@@ -5,8 +5,9 @@
  * connections. HTTPS (https_port): each connection first waits for its first record header
  * (HC_PEEK), then runs the TLS handshake driven by epoll (HC_HANDSHAKE: WANT_READ waits for
  * EPOLLIN, WANT_WRITE for EPOLLOUT) under a deadline, then the same request handling through
- * SSL_read/SSL_write; a close_notify is sent best-effort at the end. Endpoints: monitor.h; routing mirrors the reference's mux (exact paths under
- * http_base_path, "404 page not found" otherwise; any method is answered like GET). */
+ * SSL_read/SSL_write; a close_notify is sent best-effort at the end. Endpoints: monitor.h; routing
+ * mirrors the reference's mux (exact paths under http_base_path, "404 page not found" otherwise;
+ * any method is answered like GET). */
 #include "monitor/mon_priv.h"
 
 #include "core/clock.h"
@@ -45,8 +46,8 @@ struct httpc {
     struct httpc *next, *prev;
     int fd;
     enum hc_state state;
-    SSL *ssl;          /* HTTPS, from the handshake on */
-    char peer[64];     /* "ip:port" for the log */
+    SSL *ssl;         /* HTTPS, from the handshake on */
+    char peer[64];    /* "ip:port" for the log */
     int64_t deadline; /* monotonic ms */
     char in[HTTP_MAX_HEAD];
     size_t inlen;
