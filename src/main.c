@@ -22,12 +22,12 @@ struct services {
     struct sysreq *sys;
 };
 
-/* Before the client port opens: the HTTP monitor's port (where the reference opens it) and
+/* Before the client port opens: the HTTP(S) monitor's port (where the reference opens it) and
  * the system account's request subscriptions, so the first client finds them. */
 static int open_services(struct server *s, void *arg)
 {
     struct services *sv = arg;
-    if (s->opts.http_port != 0) {
+    if (s->opts.http_port != 0 || s->opts.https_port != 0) {
         sv->mon = monitor_open(s);
         if (!sv->mon)
             return -1;

@@ -1,9 +1,13 @@
-/* The monitoring HTTP listener: one thread with its own epoll, never on a messaging loop
+/* The monitoring HTTP(S) listener: one thread with its own epoll, never on a messaging loop
  * (threads-and-locks.md T6). Non-blocking sockets, one request per connection (answers carry
  * "Connection: close"), a bounded request head (HTTP_MAX_HEAD), a deadline for reading the head
  * and one for writing the answer (slow clients are dropped), and at most MON_MAX_CONNS open
- * connections. Endpoints: monitor.h; routing mirrors the reference's mux (exact paths under
- * http_base_path, "404 page not found" otherwise; any method is answered like GET). */
+ * connections. HTTPS (https_port): each connection first waits for its first record header
+ * (HC_PEEK), then runs the TLS handshake driven by epoll (HC_HANDSHAKE: WANT_READ waits for
+ * EPOLLIN, WANT_WRITE for EPOLLOUT) under a deadline, then the same request handling through
+ * SSL_read/SSL_write; a close_notify is sent best-effort at the end. Endpoints: monitor.h; routing
+ * mirrors the reference's mux (exact paths under http_base_path, "404 page not found" otherwise;
+ * any method is answered like GET). */
 #include "monitor/mon_priv.h"
 
 #include "core/clock.h"
@@ -11,10 +15,12 @@
 #include "core/xmalloc.h"
 #include "monitor/http_parse.h"
 #include "server/server.h"
+#include "server/tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +35,19 @@
 #define MON_WRITE_DEADLINE_MS 10000 /* and the answer must be taken within this */
 #define MON_MAX_EVENTS 64
 
+enum hc_state {
+    HC_PEEK,      /* HTTPS: waiting for the first 5 bytes (edge-triggered) */
+    HC_HANDSHAKE, /* HTTPS: SSL_do_handshake until done */
+    HC_READ,      /* reading the request head */
+    HC_WRITE,     /* writing the answer */
+};
+
 struct httpc {
     struct httpc *next, *prev;
     int fd;
-    bool writing;
+    enum hc_state state;
+    SSL *ssl;         /* HTTPS, from the handshake on */
+    char peer[64];    /* "ip:port" for the log */
     int64_t deadline; /* monotonic ms */
     char in[HTTP_MAX_HEAD];
     size_t inlen;
@@ -57,12 +72,24 @@ static const char *const route_paths[] = {
 
 static const char TEXT_404[] = "404 page not found\n";
 
+/* Startup errors, the reference's words (logged as fatal, then the server exits 1). */
+#define MSG_BOTH_PORTS "Can't start monitoring: can't specify both HTTP (%d) and HTTPs (%d) ports"
+#define MSG_NO_TLS "Can't start monitoring: TLS cert and key required for HTTPS"
+
+/* Log texts (the reference's http.Server error log, prefixed "monitoring: "). */
+#define LOG_HS_ERR "monitoring: TLS handshake error from %s: %s"
+#define HS_NOT_TLS "tls: first record does not look like a TLS handshake"
+#define HS_EOF "EOF"
+#define HS_SHORT_EOF "unexpected EOF"
+#define HS_TIMEOUT "handshake timeout"
+
 /* ---- connections ---- */
 
 static void conn_free(struct monitor *m, struct httpc *c)
 {
     epoll_ctl(m->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
+    SSL_free(c->ssl);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -85,27 +112,99 @@ static void drain_input(int fd)
     }
 }
 
+static void set_events(struct monitor *m, struct httpc *c, uint32_t events)
+{
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+    epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void handshake_failed(struct monitor *m, struct httpc *c, const char *why)
+{
+    log_printf(&m->srv->log, LOG_ERR, LOG_HS_ERR, c->peer, why);
+    drain_input(c->fd);
+    conn_free(m, c);
+}
+
+/* Results of io_read / io_write besides a byte count. */
+#define IO_AGAIN (-1) /* would block: the epoll events are set for the retry */
+#define IO_CLOSED 0   /* EOF or error: free the connection */
+
+/* For an SSL_ERROR_WANT_* of c->ssl: waits for the event it needs. Returns IO_AGAIN, or
+ * IO_CLOSED for any other error. */
+static ssize_t ssl_wait(struct monitor *m, struct httpc *c, int ret)
+{
+    switch (SSL_get_error(c->ssl, ret)) {
+    case SSL_ERROR_WANT_READ:
+        set_events(m, c, EPOLLIN);
+        return IO_AGAIN;
+    case SSL_ERROR_WANT_WRITE:
+        set_events(m, c, EPOLLOUT);
+        return IO_AGAIN;
+    default:
+        ERR_clear_error();
+        return IO_CLOSED;
+    }
+}
+
+static ssize_t io_read(struct monitor *m, struct httpc *c, char *buf, size_t n)
+{
+    if (c->ssl) {
+        int r;
+        ERR_clear_error();
+        r = SSL_read(c->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+        return r > 0 ? r : ssl_wait(m, c, r);
+    }
+    for (;;) {
+        ssize_t r = read(c->fd, buf, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return IO_AGAIN; /* EPOLLIN stays set while reading */
+        return r > 0 ? r : IO_CLOSED;
+    }
+}
+
+static ssize_t io_write(struct monitor *m, struct httpc *c, const char *buf, size_t n)
+{
+    if (c->ssl) {
+        int r;
+        ERR_clear_error();
+        r = SSL_write(c->ssl, buf, n > INT32_MAX ? INT32_MAX : (int)n);
+        return r > 0 ? r : ssl_wait(m, c, r);
+    }
+    for (;;) {
+        ssize_t r = send(c->fd, buf, n, MSG_NOSIGNAL);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            set_events(m, c, EPOLLOUT);
+            return IO_AGAIN;
+        }
+        return r > 0 ? r : IO_CLOSED;
+    }
+}
+
 /* Writes what the socket takes; frees c when everything went (or on error). */
 static void conn_write(struct monitor *m, struct httpc *c)
 {
+    if (c->state != HC_WRITE) {
+        c->state = HC_WRITE;
+        c->deadline = clock_mono_ms() + MON_WRITE_DEADLINE_MS;
+    }
     while (c->outoff < c->outlen) {
-        ssize_t n = send(c->fd, c->out + c->outoff, c->outlen - c->outoff, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                if (!c->writing) {
-                    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
-                    c->writing = true;
-                    c->deadline = clock_mono_ms() + MON_WRITE_DEADLINE_MS;
-                    epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-                }
-                return;
-            }
+        ssize_t n = io_write(m, c, c->out + c->outoff, c->outlen - c->outoff);
+        if (n == IO_AGAIN)
+            return;
+        if (n == IO_CLOSED) {
             conn_free(m, c);
             return;
         }
         c->outoff += (size_t)n;
+    }
+    if (c->ssl) {
+        ERR_clear_error();
+        if (SSL_shutdown(c->ssl) < 0) /* one close_notify, no waiting for the peer's */
+            ERR_clear_error();
     }
     shutdown(c->fd, SHUT_WR);
     drain_input(c->fd);
@@ -333,12 +432,10 @@ static void conn_read(struct monitor *m, struct httpc *c)
         ssize_t n;
         if (c->inlen == sizeof(c->in))
             break;
-        n = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        n = io_read(m, c, c->in + c->inlen, sizeof(c->in) - c->inlen);
+        if (n == IO_AGAIN)
             break;
-        if (n <= 0) {
+        if (n == IO_CLOSED) {
             conn_free(m, c);
             return;
         }
@@ -347,11 +444,7 @@ static void conn_read(struct monitor *m, struct httpc *c)
     st = http_parse_request(c->in, c->inlen, &rq);
     if (st == HTTP_PARSE_INCOMPLETE)
         return;
-    {
-        /* stop reading: one request per connection */
-        struct epoll_event ev = {.events = 0, .data.ptr = c};
-        epoll_ctl(m->epfd, EPOLL_CTL_MOD, c->fd, &ev);
-    }
+    set_events(m, c, 0); /* stop reading: one request per connection */
     if (st == HTTP_PARSE_ERROR) {
         respond_raw_error(m, c, rq.error_status, rq.error_text);
         return;
@@ -361,16 +454,110 @@ static void conn_read(struct monitor *m, struct httpc *c)
     pthread_rwlock_unlock(&m->srv->cfg_lock);
 }
 
+/* HTTPS: one more TLS step. Done: the request head follows (maybe already buffered by
+ * OpenSSL's read-ahead, which epoll cannot see, so it is read at once). */
+static void handshake_step(struct monitor *m, struct httpc *c)
+{
+    int r;
+    ERR_clear_error();
+    r = SSL_do_handshake(c->ssl);
+    if (r == 1) {
+        c->state = HC_READ;
+        c->deadline = clock_mono_ms() + MON_READ_DEADLINE_MS;
+        set_events(m, c, EPOLLIN);
+        conn_read(m, c);
+        return;
+    }
+    switch (SSL_get_error(c->ssl, r)) {
+    case SSL_ERROR_WANT_READ:
+        set_events(m, c, EPOLLIN);
+        return;
+    case SSL_ERROR_WANT_WRITE:
+        set_events(m, c, EPOLLOUT);
+        return;
+    default: {
+        char why[256];
+        tls_handshake_error(c->ssl, r, why, sizeof(why));
+        handshake_failed(m, c, why);
+        return;
+    }
+    }
+}
+
+/* HTTPS: looks at the first record header without taking it off the socket (edge-triggered
+ * EPOLLIN, so a header arriving in pieces wakes us once per piece, never in a spin). */
+static void conn_peek(struct monitor *m, struct httpc *c, uint32_t events)
+{
+    unsigned char hdr[MON_TLS_HDR];
+    ssize_t n = recv(c->fd, hdr, sizeof(hdr), MSG_PEEK);
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return;
+    if (n <= 0) {
+        handshake_failed(m, c, HS_EOF);
+        return;
+    }
+    if ((size_t)n < sizeof(hdr)) {
+        if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+            handshake_failed(m, c, HS_SHORT_EOF);
+        return;
+    }
+    switch (mon_tls_first_record(hdr)) {
+    case MON_FIRST_HTTP: /* Go's answer, in plaintext, not logged */
+        set_events(m, c, 0);
+        c->outlen = strlen(MON_TEXT_HTTP_TO_HTTPS);
+        c->out = xmemdup(MON_TEXT_HTTP_TO_HTTPS, c->outlen);
+        c->outoff = 0;
+        conn_write(m, c);
+        return;
+    case MON_FIRST_NOT_TLS:
+        handshake_failed(m, c, HS_NOT_TLS);
+        return;
+    case MON_FIRST_TLS:
+        break;
+    }
+    c->ssl = SSL_new(m->tls_ctx);
+    if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
+        ERR_clear_error();
+        conn_free(m, c);
+        return;
+    }
+    SSL_set_accept_state(c->ssl);
+    c->state = HC_HANDSHAKE;
+    set_events(m, c, EPOLLIN);
+    handshake_step(m, c);
+}
+
+static void peer_text(const struct sockaddr_storage *ss, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN] = "?";
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ss;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+        snprintf(out, cap, "[%s]:%d", ip, ntohs(a->sin6_port));
+    } else {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)ss;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+        snprintf(out, cap, "%s:%d", ip, ntohs(a->sin_port));
+    }
+}
+
 static void accept_all(struct monitor *m)
 {
     for (;;) {
-        int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        int fd = accept4(m->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
         struct httpc *c;
         struct epoll_event ev = {.events = EPOLLIN};
         if (fd < 0) {
             if (errno == EINTR)
                 continue;
             return;
+        }
+        if (m->nconns >= MON_MAX_CONNS && m->tls_ctx) {
+            close(fd); /* no plaintext answer on a TLS port */
+            continue;
         }
         if (m->nconns >= MON_MAX_CONNS) {
             static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
@@ -383,7 +570,15 @@ static void accept_all(struct monitor *m)
         }
         c = xcalloc(1, sizeof(*c));
         c->fd = fd;
-        c->deadline = clock_mono_ms() + MON_READ_DEADLINE_MS;
+        peer_text(&ss, c->peer, sizeof(c->peer));
+        if (m->tls_ctx) {
+            c->state = HC_PEEK;
+            c->deadline = clock_mono_ms() + m->handshake_ms;
+            ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+        } else {
+            c->state = HC_READ;
+            c->deadline = clock_mono_ms() + MON_READ_DEADLINE_MS;
+        }
         c->next = m->conns;
         if (m->conns)
             m->conns->prev = c;
@@ -400,7 +595,11 @@ static void expire(struct monitor *m)
     struct httpc *c = m->conns, *next;
     for (; c; c = next) {
         next = c->next;
-        if (now >= c->deadline)
+        if (now < c->deadline)
+            continue;
+        if (c->state == HC_PEEK || c->state == HC_HANDSHAKE)
+            handshake_failed(m, c, HS_TIMEOUT);
+        else
             conn_free(m, c);
     }
 }
@@ -425,10 +624,20 @@ static void *monitor_main(void *arg)
                 }
             } else {
                 struct httpc *c = p;
-                if (c->writing)
-                    conn_write(m, c);
-                else
+                switch (c->state) {
+                case HC_PEEK:
+                    conn_peek(m, c, evs[i].events);
+                    break;
+                case HC_HANDSHAKE:
+                    handshake_step(m, c);
+                    break;
+                case HC_READ:
                     conn_read(m, c);
+                    break;
+                case HC_WRITE:
+                    conn_write(m, c);
+                    break;
+                }
             }
         }
         expire(m);
@@ -490,9 +699,19 @@ struct monitor *monitor_open(struct server *s)
                        : o->host && *o->host       ? o->host
                                                     : DEFAULT_HOST;
     struct epoll_event ev = {0};
+    bool secure = o->https_port != 0;
 
-    if (o->http_port == 0)
+    if (o->http_port == 0 && !secure)
         return NULL;
+    /* the reference's startMonitoring checks, in its order */
+    if (o->http_port != 0 && secure) {
+        log_printf(&s->log, LOG_FTL, MSG_BOTH_PORTS, o->http_port, o->https_port);
+        return NULL;
+    }
+    if (secure && !s->tls_ctx) {
+        log_printf(&s->log, LOG_FTL, "%s", MSG_NO_TLS);
+        return NULL;
+    }
     m = xcalloc(1, sizeof(*m));
     m->srv = s;
     m->listen_fd = m->epfd = m->evfd = -1;
@@ -507,11 +726,22 @@ struct monitor *monitor_open(struct server *s)
         while (bl > 0 && m->base[bl - 1] == '/')
             m->base[--bl] = '\0';
     }
-    if (open_listener(m, host, o->http_port) != 0) {
+    if (secure) {
+        char err[1024];
+        m->tls_ctx = mon_tls_ctx_new(s, err, sizeof(err));
+        if (!m->tls_ctx) {
+            log_printf(&s->log, LOG_FTL, "Can't start monitoring: %s", err);
+            monitor_stop(m);
+            return NULL;
+        }
+        m->handshake_ms = o->tlsc.timeout_ms > 0 ? o->tlsc.timeout_ms : DEFAULT_TLS_TIMEOUT_MS;
+    }
+    if (open_listener(m, host, secure ? o->https_port : o->http_port) != 0) {
         monitor_stop(m);
         return NULL;
     }
-    log_printf(&s->log, LOG_INF, "Starting http monitor on %s:%d", m->host, m->port);
+    log_printf(&s->log, LOG_INF, "Starting %s monitor on %s:%d", secure ? "https" : "http",
+               m->host, m->port);
     m->epfd = epoll_create1(EPOLL_CLOEXEC);
     m->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m->epfd < 0 || m->evfd < 0) {
@@ -557,6 +787,7 @@ void monitor_stop(struct monitor *m)
         close(m->epfd);
     if (m->listen_fd >= 0)
         close(m->listen_fd);
+    SSL_CTX_free(m->tls_ctx);
     pthread_mutex_destroy(&m->mu);
     free(m);
 }

@@ -124,13 +124,17 @@ json_t *mon_varz(struct server *s, struct monitor *m)
     set_int(o, "port", s->port);
     if (s->auth_required)
         json_object_set_new(o, "auth_required", json_true());
+    if (s->tls_required) /* as in INFO: not with allow_non_tls */
+        json_object_set_new(o, "tls_required", json_true());
+    if (s->tls_verify)
+        json_object_set_new(o, "tls_verify", json_true());
     set_int(o, "max_connections", op->max_connections);
     if (op->max_subs > 0)
         set_int(o, "max_subscriptions", op->max_subs);
     set_int(o, "ping_interval", op->ping_interval_ms * 1000000LL);
     set_int(o, "ping_max", op->ping_max);
     set_str(o, "http_host", m ? m->host : (op->http_host ? op->http_host : op->host));
-    set_int(o, "http_port", m ? m->port : op->http_port);
+    set_int(o, "http_port", m && !m->tls_ctx ? m->port : op->http_port);
     set_str(o, "http_base_path", op->http_base_path ? op->http_base_path : "");
     set_int(o, "https_port", op->https_port);
     /* seconds as a float in the reference; whole seconds print as an integer there */
@@ -147,7 +151,14 @@ json_t *mon_varz(struct server *s, struct monitor *m)
     json_object_set_new(o, "mqtt", json_object());
     json_object_set_new(o, "websocket", json_object());
     json_object_set_new(o, "jetstream", json_object());
-    set_int(o, "tls_timeout", 2);
+    {
+        /* seconds, a float in the reference (the TLS handshake deadline, default 2) */
+        int64_t t = op->tlsc.timeout_ms > 0 ? op->tlsc.timeout_ms : DEFAULT_TLS_TIMEOUT_MS;
+        if (t % 1000 == 0)
+            set_int(o, "tls_timeout", t / 1000);
+        else
+            json_object_set_new(o, "tls_timeout", json_real((double)t / 1000.0));
+    }
     set_int(o, "write_deadline", op->write_deadline_ms * 1000000LL);
     set_time(o, "start", s->start_ns);
     set_time(o, "now", now);

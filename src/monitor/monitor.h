@@ -29,9 +29,13 @@ struct monitor;
 /* ---- the listener ---- */
 
 /* Opens the HTTP listener on opts.http_host (or the client host):opts.http_port and logs
- * "Starting http monitor on <host>:<port>" (main calls it from server_start's before_listen
- * hook, where the reference logs it). Returns NULL (message logged) on error. Requests wait
- * in the backlog until monitor_run. */
+ * "Starting http monitor on <host>:<port>"; or, with opts.https_port, the HTTPS listener
+ * ("Starting https monitor on ...") with the server's tls { } certificate (s->tls_ctx must
+ * exist: else the reference's fatal "Can't start monitoring: TLS cert and key required for
+ * HTTPS"; both ports set: "... can't specify both HTTP (a) and HTTPs (b) ports"). main calls
+ * it from server_start's before_listen hook, where the reference logs it. Returns NULL
+ * (message logged) on error or when neither port is set. Requests wait in the backlog until
+ * monitor_run. */
 struct monitor *monitor_open(struct server *s);
 /* Starts the monitor's thread; call after server_start (the loops must exist). Returns 0 or
  * -1. */

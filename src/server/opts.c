@@ -137,7 +137,6 @@ static const char tls_help_text[] =
 enum unsupported {
     UNSUP_CLUSTER,
     UNSUP_JETSTREAM,
-    UNSUP_HTTPS,
     UNSUP_SYSLOG,
     UNSUP_REMOTE_SYSLOG,
     UNSUP_PROFILE,
@@ -146,7 +145,6 @@ enum unsupported {
 static const char *const unsupported_texts[] = {
     [UNSUP_CLUSTER] = "clustering (--cluster, --routes) is not supported yet",
     [UNSUP_JETSTREAM] = "JetStream (-js/--jetstream) is not supported yet",
-    [UNSUP_HTTPS] = "HTTPS monitoring (-ms/--https_port) is not supported yet",
     [UNSUP_SYSLOG] = "syslog (-s/--syslog) is not supported yet",
     [UNSUP_REMOTE_SYSLOG] = "remote syslog (-r/--remote_syslog) is not supported yet",
     [UNSUP_PROFILE] = "profiling (--profile) is not supported yet",
@@ -327,8 +325,6 @@ const char *opts_unsupported(const struct options *o)
         return unsupported_texts[UNSUP_CLUSTER];
     if (o->jetstream)
         return unsupported_texts[UNSUP_JETSTREAM];
-    if (o->https_port != 0)
-        return unsupported_texts[UNSUP_HTTPS];
     if (o->syslog)
         return unsupported_texts[UNSUP_SYSLOG];
     if (is_set(o->remote_syslog))

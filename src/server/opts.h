@@ -81,7 +81,7 @@ struct options {
     int http_port;          /* -m/--http_port, http_port, http: 0 = off, -1 = random port */
     char *http_host;        /* http: "host:port" (NULL = the client host) */
     char *http_base_path;   /* http_base_path: prefix of every monitoring path */
-    int https_port;         /* -ms/--https_port: 0 = off (not supported yet) */
+    int https_port;         /* -ms/--https_port: 0 = off; needs tls { } (monitor.h) */
     int prof_port;          /* --profile: 0 = off (not supported yet) */
 
     /* Logging */
@@ -181,9 +181,9 @@ void tls_opts_copy(struct tls_opts *dst, const struct tls_opts *src);
  * as "nats-server: <err>". */
 int opts_resolve_tls(struct options *o, char *err, size_t errlen);
 
-/* Returns a message such as "TLS (--tls) is not supported yet" for the first feature set in
- * *o that natrium cannot honour (TLS, clustering, JetStream, monitoring port, HTTPS monitoring
- * port, syslog, remote syslog, profiling port), or NULL. The text is static. The config file
+/* Returns a message such as "JetStream (-js/--jetstream) is not supported yet" for the first
+ * feature set in *o that natrium cannot honour (clustering, JetStream, syslog, remote syslog,
+ * profiling port), or NULL. The text is static. The config file
  * and -t are not flagged. */
 const char *opts_unsupported(const struct options *o);
 

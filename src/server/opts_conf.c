@@ -32,6 +32,7 @@ enum kind {
     K_DURATION,      /* int64_t milliseconds: "2m", or a bare integer of seconds (warning) */
     K_LISTEN,        /* host:port, :port or a port number */
     K_HTTP,          /* http: the monitoring listener, host:port or a port number */
+    K_HTTPS,         /* https: the same for HTTPS monitoring (host into http_host) */
     K_TRACE_VERBOSE, /* sets trace_verbose and trace */
     K_AUTH,          /* authorization { } */
     K_ACCOUNTS,      /* accounts { } */
@@ -95,10 +96,10 @@ static const struct key_rule top_rules[] = {
     {"disable_sublist_cache", K_UNSUPPORTED, 0},
     {"no_sublist_cache", K_UNSUPPORTED, 0},
     {"http", K_HTTP, 0},
-    {"https", K_UNSUPPORTED, 0},
+    {"https", K_HTTPS, 0},
     {"http_port", K_INT, F(http_port)},
     {"monitor_port", K_INT, F(http_port)},
-    {"https_port", K_UNSUPPORTED, 0},
+    {"https_port", K_INT, F(https_port)},
     {"http_base_path", K_STRING, F(http_base_path)},
     {"cluster", K_UNSUPPORTED, 0},
     {"gateway", K_UNSUPPORTED, 0},
@@ -414,7 +415,8 @@ static bool split_host_port(const char *hp, char **host, char **port)
     return true;
 }
 
-/* parseListen: "listen" sets host and port, "http" the monitoring host and port. */
+/* parseListen: "listen" sets host and port, "http" the monitoring host and port, "https" the
+ * monitoring host and the HTTPS port. */
 static void apply_listen(struct loader *l, const struct conf_entry *e, char **hostp, int *portp)
 {
     const struct conf_node *v = e->val;
@@ -948,6 +950,9 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
         break;
     case K_HTTP:
         apply_listen(l, e, &l->o->http_host, &l->o->http_port);
+        break;
+    case K_HTTPS:
+        apply_listen(l, e, &l->o->http_host, &l->o->https_port);
         break;
     case K_AUTH:
         apply_auth(l, e);

@@ -1,5 +1,5 @@
-/* TLS with OpenSSL for server ports (clients now; routes, leaf nodes, WebSocket and HTTPS
- * monitoring later reuse it): the SSL_CTX built once from a tls { } block, the reference's
+/* TLS with OpenSSL for server ports (clients and HTTPS monitoring now; routes, leaf nodes and
+ * WebSocket later reuse it): the SSL_CTX built once from a tls { } block, the reference's
  * (Go's) texts for configuration and handshake errors, and the peer certificate's identities
  * for verify_and_map. The per-connection state machine lives with the connection
  * (client.c); docs/internals/tls.md describes it. Thread rules: an SSL_CTX is shared

@@ -62,13 +62,20 @@ int http_get(int port, const char *path, struct http_resp *r)
 {
     char req[2048];
     size_t len;
-    char *raw, *sep;
+    char *raw;
     int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
                      path);
     memset(r, 0, sizeof(*r));
     raw = http_raw(port, req, (size_t)n, &len, 5000);
     if (!raw)
         return -1;
+    return http_resp_parse(raw, len, r);
+}
+
+int http_resp_parse(char *raw, size_t len, struct http_resp *r)
+{
+    char *sep;
+    memset(r, 0, sizeof(*r));
     sep = strstr(raw, "\r\n\r\n");
     if (!sep || sscanf(raw, "HTTP/1.%*d %d", &r->status) != 1) {
         free(raw);

@@ -24,6 +24,9 @@ char *http_raw(int port, const char *req, size_t n, size_t *len, int timeout_ms)
 /* GET path; fills r (free with http_resp_free). Returns 0, -1 on connect/parse failure. */
 int http_get(int port, const char *path, struct http_resp *r);
 void http_resp_free(struct http_resp *r);
+/* Splits a whole answer (raw: malloc'd, NUL-terminated, len bytes; r takes it over, freed
+ * on failure too) into status, head and body (chunked bodies decoded). Returns 0 or -1. */
+int http_resp_parse(char *raw, size_t len, struct http_resp *r);
 /* Value of a header (case-insensitive name) in r->head, malloc'd, or NULL. */
 char *http_header(const struct http_resp *r, const char *name);
 /* GET path and parse the body as JSON; fails the test unless 200 and JSON. */

@@ -499,7 +499,7 @@ TEST(http_port_flag_forms)
     ASSERT_EQ(json_integer_value(json_object_get(v, "http_port")), hp);
     json_decref(v);
     proc_stop(&ns, SIGTERM);
-    /* https stays refused until TLS lands */
+    /* https (test_https.c) needs tls { }: without it the server does not start */
     {
         struct server_proc bad;
         const char *args[] = {"-ms", "8443", NULL};

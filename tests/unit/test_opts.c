@@ -542,7 +542,6 @@ TEST(opts_unsupported_features)
         {{"--routes", "nats://a:1"}, "clustering"},
         {{"--cluster", "nats://0.0.0.0:6222"}, "clustering"},
         {{"-js"}, "JetStream"},
-        {{"-ms", "8222"}, "HTTPS monitoring"},
         {{"-s"}, "syslog (-s"},
         {{"-r", "udp://h:514"}, "remote syslog"},
         {{"--profile", "6060"}, "profiling"},
@@ -564,7 +563,7 @@ TEST(opts_supported_flags_not_flagged)
 {
     struct options *o;
     PARSE_OK(o, "-c", "x.conf", "-t", "--cluster_name", "C", "-sd", "/d", "-js=false", "-m", "8222",
-             "--tls=false", "--tlscert", "c.pem", "--client_advertise", "h:1", "--no_advertise");
+             "-ms", "8443", "--tls=false", "--tlscert", "c.pem", "--client_advertise", "h:1", "--no_advertise");
     ASSERT(opts_unsupported(o) == NULL);
     ASSERT(o->tls_cert == NULL); /* "-tls=false" disables the other TLS flags, as the reference */
     ASSERT_STR_EQ(opts_unsupported(o) ? "flagged" : "ok", "ok");

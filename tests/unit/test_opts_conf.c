@@ -138,6 +138,27 @@ TEST(opts_conf_http_forms)
                   "a.conf:1:0: interface conversion: interface {} is int64, not string\n");
 }
 
+TEST(opts_conf_https_forms)
+{
+    struct options *o = new_opts(false);
+
+    APPLY_OK(o, "https: \"127.0.0.1:8443\"\n");
+    ASSERT_STR_EQ(o->http_host, "127.0.0.1");
+    ASSERT_EQ(o->https_port, 8443);
+    ASSERT_EQ(o->http_port, 0);
+    APPLY_OK(o, "https_port: 9443\n");
+    ASSERT_EQ(o->https_port, 9443);
+    APPLY_OK(o, "https: 7443\n");
+    ASSERT_STR_EQ(o->http_host, "0.0.0.0");
+    ASSERT_EQ(o->https_port, 7443);
+    ASSERT(opts_unsupported(o) == NULL); /* TLS is checked when the monitor starts */
+    /* the reference's texts (checked with nats-server -t) */
+    ASSERT_STR_EQ(apply_err("https: \"x\"\n", true),
+                  "a.conf:1:0: could not parse address string \"x\"\n");
+    ASSERT_STR_EQ(apply_err("https_port: \"x\"\n", true),
+                  "a.conf:1:0: interface conversion: interface {} is string, not int64\n");
+}
+
 TEST(opts_conf_listen_errors)
 {
     ASSERT_STR_EQ(apply_err("listen: \"localhost\"\n", true),
@@ -367,8 +388,6 @@ TEST(opts_conf_unsupported_keys_are_refused)
         "jetstream",    "ocsp",
         "websocket",
         "ws",           "mqtt",
-        "https",
-        "https_port",
         "operator",     "resolver",
         "mappings",     "client_advertise",
         "syslog",
