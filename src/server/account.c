@@ -13,6 +13,7 @@
 #include "core/xmalloc.h"
 #include "server/client.h"
 #include "server/server.h"
+#include "server/trust.h"
 #include "sublist/sublist.h"
 
 #include <stdio.h>
@@ -349,6 +350,8 @@ int accounts_init(struct server *s)
                                                                    : SYSTEM_ACCOUNT;
 
     s->gacc = account_new(s, GLOBAL_ACCOUNT, auth_find_account(a, GLOBAL_ACCOUNT));
+    if (trust_init(s) != 0) /* operator mode: the preloaded accounts */
+        return -1;
     for (uint32_t i = 0; i < a->naccounts; i++) {
         if (!account_find(s, a->accounts[i].name))
             account_new(s, a->accounts[i].name, &a->accounts[i]);
@@ -378,8 +381,14 @@ int accounts_init(struct server *s)
     return 0;
 }
 
+struct account *account_add(struct server *s, const char *name)
+{
+    return account_new(s, name, NULL);
+}
+
 void accounts_release(struct server *s)
 {
+    trust_free(s);
     for (uint32_t i = 0; i < s->naccounts; i++) {
         struct account *a = s->accounts[i];
         for (uint32_t k = 0; k < a->nsimports; k++) {

@@ -34,6 +34,9 @@ struct account {
 int accounts_init(struct server *s);
 /* Unsubscribes the imports' internal clients and frees every account. */
 void accounts_release(struct server *s);
+/* Creates an account with no configuration (operator mode: one per preloaded account JWT).
+ * At start-up only. */
+struct account *account_add(struct server *s, const char *name);
 /* The account with this name, or NULL. Any thread. */
 struct account *account_find(struct server *s, const char *name);
 

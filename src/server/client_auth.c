@@ -10,6 +10,7 @@
 #include "server/client.h"
 #include "server/connect.h"
 #include "server/server.h"
+#include "server/trust.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -58,8 +59,18 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
     const struct options *o = &s->opts;
     const struct auth_conf *a = &o->auth;
 
+    if (s->trust) { /* operator mode: a user JWT, nothing else */
+        bool answered;
+        return client_jwt_authenticate(c, co, &answered);
+    }
     if (co->has_account)
         return false; /* operator-mode account binding: no operator configured */
+    if (co->nkey && *co->nkey && s->nonce_required) {
+        const struct user_conf *u = client_nkey_check(c, co);
+        if (u)
+            bind_user(c, u);
+        return u != NULL;
+    }
     if (a->nusers > 0) {
         const char *name = co->user;
         const struct user_conf *u;
@@ -84,7 +95,9 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
 
 const char *client_auth_name(const struct client *c, char *buf, size_t len)
 {
-    if (c->user && c->user->name)
+    if (client_jwt_user(c))
+        snprintf(buf, len, "JWT User \"%s\"", client_jwt_user(c));
+    else if (c->user && c->user->name)
         snprintf(buf, len, "User \"%s\"", c->user->name);
     else if (c->user && c->user->nkey)
         snprintf(buf, len, "Nkey \"%s\"", c->user->nkey);

@@ -88,8 +88,9 @@ void info_send_ex(struct client *c, bool ldm)
     n += (size_t)snprintf(buf + n, sizeof(buf) - n, "\",\"port\":%d,\"headers\":true,%s", s->port,
                           s->auth_required ? "\"auth_required\":true," : "");
     n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s} \r\n",
+                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s%s%s%s} \r\n",
                           (long long)s->opts.max_payload, (unsigned long long)c->cid, c->host,
+                          c->nonce[0] ? ",\"nonce\":\"" : "", c->nonce, c->nonce[0] ? "\"" : "",
                           ldm ? ",\"ldm\":true" : "");
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;

@@ -342,6 +342,7 @@ void opts_release(struct options *o)
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         FREE_AND_NULL(*strs[i]);
     auth_conf_release(&o->auth);
+    trust_conf_release(&o->trust);
 }
 
 static bool is_set(const char *s)

@@ -7,6 +7,7 @@
 #define NS_SERVER_OPTS_H
 
 #include "server/auth.h"
+#include "server/trust.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -68,6 +69,7 @@ struct options {
     char *password;   /* --pass */
     char *auth_token; /* --auth */
     struct auth_conf auth; /* users, permissions, accounts (config file only) */
+    struct trust_conf trust; /* operator mode: operators, resolver (config file only) */
 
     /* TLS (not supported yet). "-tls=false" clears all five, as the reference does. */
     bool tls;          /* --tls */

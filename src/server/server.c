@@ -1,6 +1,7 @@
 /* Server start-up and shutdown (mirrors server/server.go Start/Shutdown): identity, listener,
  * loops, pid and ports files, the banner. */
 #include "server/server.h"
+#include "server/trust.h"
 
 #include "server/account.h"
 
@@ -85,6 +86,10 @@ struct server *server_new(struct options *opts)
     s->auth_required = ((s->opts.username && *s->opts.username) ||
                         (s->opts.auth_token && *s->opts.auth_token) || s->opts.auth.nusers > 0) &&
                        !(s->opts.auth.no_auth_user && *s->opts.auth.no_auth_user);
+    s->auth_required |= trust_conf_enabled(&s->opts.trust);
+    s->nonce_required = trust_conf_enabled(&s->opts.trust);
+    for (uint32_t i = 0; i < s->opts.auth.nusers; i++)
+        s->nonce_required |= s->opts.auth.users[i].nkey != NULL;
     atomic_init(&s->next_cid, FIRST_CLIENT_ID);
     atomic_init(&s->nconns, 0);
     atomic_init(&s->shutdown, false);
@@ -98,7 +103,10 @@ struct server *server_new(struct options *opts)
     /* The reference numbers its internal clients first: three for the system account, one per
      * other configured account; clients see the ids that follow. */
     {
-        uint64_t first = s->sacc ? FIRST_CLIENT_ID : 1;
+        /* operator mode without a system account: its internal clients never start */
+        uint64_t first = s->sacc && !(s->trust && !s->trust->explicit_system_account)
+                             ? FIRST_CLIENT_ID
+                             : 1;
         for (uint32_t i = 0; i < s->naccounts; i++)
             first += s->accounts[i]->conf && s->accounts[i] != s->sacc;
         atomic_store(&s->next_cid, first);
@@ -192,6 +200,7 @@ int server_start(struct server *s)
     log_printf(lg, LOG_INF, "  ID:       %s", s->id);
     if (plaintext_passwords(&s->opts))
         log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
+    trust_log_banner(s);
     if (s->before_listen && s->before_listen(s, s->before_listen_arg) != 0)
         return -1;
     if (open_listener(s) != 0)

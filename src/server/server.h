@@ -33,6 +33,8 @@ struct server {
     uint32_t naccounts;
     struct account *gacc; /* $G */
     struct account *sacc; /* the system account (NULL with no_system_account) */
+    struct trust *trust;  /* operator mode (trust.h), or NULL; fixed once the loops run */
+    bool nonce_required;  /* INFO carries a nonce: nkey users or operators configured */
     int listen_fd;
     int port; /* the port actually bound */
     int nloops;
