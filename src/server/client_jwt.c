@@ -155,14 +155,14 @@ static struct permissions *perms_from_jwt(const struct jwt_permissions *jp)
     return p;
 }
 
-/* True if the JWT user limits template is empty (jwt's scoped user check). */
+/* jwt's HasEmptyPermissions: the user's permissions and limits are Go's zero value (limits 0,
+ * not -1: a user JWT with "no limit" values is not empty). */
 static bool user_has_no_perms_or_limits(const struct jwt_user_limits *l)
 {
     const struct jwt_permissions *p = &l->perms;
     return !p->pub.allow.n && !p->pub.deny.n && !p->sub.allow.n && !p->sub.deny.n &&
            !p->has_resp && !l->src.n && !l->ntimes && !l->locale &&
-           (l->subs == JWT_NO_LIMIT || l->subs == 0) && (l->data == JWT_NO_LIMIT || l->data == 0) &&
-           (l->payload == JWT_NO_LIMIT || l->payload == 0) && !l->bearer_token &&
+           l->subs == 0 && l->data == 0 && l->payload == 0 && !l->bearer_token &&
            !l->allowed_connection_types.n;
 }
 
