@@ -9,6 +9,7 @@
 #include "core/xmalloc.h"
 #include "server/account.h"
 #include "server/server.h"
+#include "server/info.h"
 #include "server/trust.h"
 #include "sublist/subject.h"
 
@@ -349,6 +350,11 @@ static int ping_cb(void *ctx)
     struct client *c = ctx;
     client_log(c, LOG_TRC, "->> [PONG]");
     client_send(c->loop, c, "PONG\r\n", 6);
+    /* processPing: a protocol-1 client's first PING after CONNECT gets an INFO when its
+     * max_payload is not the server's (JWT limits) */
+    if (!c->pong_sent && c->connected && c->protocol >= 1 &&
+        c->ps.max_payload != c->srv->opts.max_payload)
+        info_send_ex(c, false);
     c->pong_sent = true;
     return 0;
 }

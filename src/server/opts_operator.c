@@ -188,7 +188,7 @@ static void add_trusted(struct trust_conf *t, const char *k)
 void oc_apply_trusted(struct loader *l, const struct conf_entry *e)
 {
     struct trust_conf *t = &l->o->trust;
-    const struct conf_node *v = e->val;
+    const struct conf_node *v = e->val, *last = NULL;
 
     for (uint32_t i = 0; i < t->ntrusted; i++)
         free(t->trusted_keys[i]);
@@ -197,6 +197,7 @@ void oc_apply_trusted(struct loader *l, const struct conf_entry *e)
         add_trusted(t, v->str);
     } else if (v->type == CONF_ARRAY) {
         for (size_t i = 0; i < v->nitems; i++) {
+            last = v->items[i]; /* the reference reports at the last item it looked at */
             if (v->items[i]->type == CONF_STRING)
                 add_trusted(t, v->items[i]->str);
             else
@@ -209,7 +210,10 @@ void oc_apply_trusted(struct loader *l, const struct conf_entry *e)
     for (uint32_t i = 0; i < t->ntrusted; i++) {
         if (!nk_is_valid_public(t->trusted_keys[i], NK_OPERATOR)) {
             char *q = opts_go_quote(t->trusted_keys[i]);
-            oc_error_at(l, e, M_TRUST_KEY, q);
+            if (last)
+                oc_error_node(l, last, M_TRUST_KEY, q);
+            else
+                oc_error_at(l, e, M_TRUST_KEY, q);
             free(q);
         }
     }

@@ -82,8 +82,31 @@ struct tx {
     size_t n;
 };
 
+/* Replaces each INFO line by "INFO max_payload=<n>[ nonce]" (ids and ports differ). */
+static char *normalize_info(char *out)
+{
+    char *p = strstr(out, "INFO {"), *end, *res;
+    json_t *j;
+    size_t n;
+
+    if (!p || !(end = strstr(p, "\r\n")))
+        return out;
+    *end = '\0';
+    j = json_loads(p + 5, 0, NULL);
+    ASSERT(j != NULL);
+    n = strlen(out) + strlen(end + 2) + 64;
+    res = malloc(n);
+    snprintf(res, n, "%.*sINFO max_payload=%lld%s\r\n%s", (int)(p - out), out,
+             (long long)json_integer_value(json_object_get(j, "max_payload")),
+             json_object_get(j, "nonce") ? " nonce" : "", end + 2);
+    json_decref(j);
+    free(out);
+    return normalize_info(res);
+}
+
 static void tx_add(struct tx *t, const char *name, char *out)
 {
+    out = normalize_info(out);
     const char *e = wire_escape(out, strlen(out));
     size_t add = strlen(name) + strlen(e) + 4;
     t->s = realloc(t->s, t->n + add + 1);
@@ -110,6 +133,7 @@ static void both(scenario_fn *fn, void *arg, const char *expect)
 
 #define VIOLATION "-ERR 'Authorization Violation'\\r\\n" CLOSED
 #define PONG "PONG\\r\\n"
+#define INFO4 "INFO max_payload=4\\r\\n"
 
 /* ---- operator mode world ---------------------------------------------------------------- */
 
@@ -420,4 +444,250 @@ TEST(operator_refusals)
          "nkey only: " VIOLATION "\n"
          "still good: " PONG "\n");
     free(a.other_acc_jwt);
+}
+
+/* ---- account limits --------------------------------------------------------------------- */
+
+static char *limits_scenario(const char *bin, void *arg)
+{
+    struct world *w = arg;
+    struct server_proc sp;
+    struct tx t = {0};
+    struct wire *first;
+    char *jwt, *f;
+
+    world_start(w, &sp, bin);
+    jwt = nkjwt("user --seed %s --sub %s", w->acc.seed, w->user.pub);
+    f = jwt_field(jwt);
+    /* subs 2: the third SUB is refused, the connection stays */
+    tx_add(&t, "subs", session_ex(sp.port, f, w->user.seed, "SUB x 1\r\nSUB y 2\r\nSUB z 3\r\n",
+                                  &first));
+    /* conn 1: a second connection while the first is up */
+    tx_add(&t, "second conn", session(sp.port, f, w->user.seed, NULL));
+    /* payload 4 */
+    wire_send(first, "PUB a 5\r\n12345\r\n");
+    tx_add(&t, "payload", wire_drain(first, QUIET_MS));
+    ASSERT(wire_wait_closed(first, 2000));
+    wire_close(first);
+    wire_sleep_ms(100);
+    tx_add(&t, "after close", session(sp.port, f, w->user.seed, "PUB a 4\r\n1234\r\n"));
+    free(f);
+    free(jwt);
+    /* the user's own limit is lower than the account's */
+    tx_add(&t, "user subs 1",
+           user_session(sp.port, w->acc.seed, &w->user, "--nats '{\"subs\":1}'",
+                        "SUB x 1\r\nSUB y 2\r\n"));
+    proc_stop(&sp, SIGTERM);
+    return t.s;
+}
+
+TEST(operator_account_limits)
+{
+    struct world w;
+    world_init(&w, "{\"limits\":{\"conn\":1,\"subs\":2,\"payload\":4}}");
+    both(limits_scenario, &w,
+         "subs: -ERR 'maximum subscriptions exceeded'\\r\\n" PONG INFO4 "\n"
+         "second conn: -ERR 'maximum account active connections exceeded'\\r\\n" CLOSED "\n"
+         "payload: -ERR 'Maximum Payload Violation'\\r\\n\n"
+         "after close: " PONG INFO4 "\n"
+         "user subs 1: -ERR 'maximum subscriptions exceeded'\\r\\n" PONG INFO4 "\n");
+}
+
+/* ---- expiry (CVE-2020-26892 class) ------------------------------------------------------- */
+
+static char *expiry_scenario(const char *bin, void *arg)
+{
+    struct world *w = arg;
+    struct server_proc sp;
+    struct tx t = {0};
+    struct wire *c;
+    char opts[64];
+    long long t0;
+
+    world_start(w, &sp, bin);
+    snprintf(opts, sizeof(opts), "--exp %lld", (long long)time(NULL) + 2);
+    char *jwt = nkjwt("user --seed %s --sub %s %s", w->acc.seed, w->user.pub, opts);
+    char *f = jwt_field(jwt);
+    tx_add(&t, "connect", session_ex(sp.port, f, w->user.seed, NULL, &c));
+    t0 = wire_now_ms();
+    char *got = wire_until(c, "\r\n", 4000);
+    ASSERT(got != NULL);
+    ASSERT(wire_now_ms() - t0 <= 3000);
+    tx_add(&t, "later", got);
+    ASSERT(wire_wait_closed(c, 1000));
+    wire_close(c);
+    free(f);
+    free(jwt);
+    proc_stop(&sp, SIGTERM);
+    return t.s;
+}
+
+TEST(operator_user_jwt_expires)
+{
+    struct world w;
+    world_init(&w, NULL);
+    both(expiry_scenario, &w, "connect: " PONG "\nlater: -ERR 'User Authentication Expired'\\r\\n\n");
+}
+
+/* An expired account JWT refuses its users. */
+static char *expired_account_scenario(const char *bin, void *arg)
+{
+    struct world *w = arg;
+    struct server_proc sp;
+    struct tx t = {0};
+    world_start(w, &sp, bin);
+    tx_add(&t, "user of expired account", user_session(sp.port, w->acc.seed, &w->user, NULL, NULL));
+    proc_stop(&sp, SIGTERM);
+    return t.s;
+}
+
+TEST(operator_expired_account)
+{
+    struct world w;
+    world_init(&w, NULL);
+    free(w.acc_jwt);
+    w.acc_jwt = nkjwt("account --seed %s --sub %s --exp %lld", w.op.seed, w.acc.pub,
+                      (long long)time(NULL) - 10);
+    both(expired_account_scenario, &w, "user of expired account: " VIOLATION "\n");
+}
+
+/* ---- INFO and the system account ------------------------------------------------------------ */
+
+static char *info_scenario(const char *bin, void *arg)
+{
+    struct world *w = arg;
+    struct server_proc sp;
+    struct wire *c;
+    char *info, *out = malloc(256);
+    json_t *j;
+
+    world_start(w, &sp, bin);
+    c = wire_connect(sp.port);
+    info = wire_info(c, WIRE_TIMEOUT_MS);
+    ASSERT(info != NULL);
+    j = json_loads(info, 0, NULL);
+    /* the start-up probe connection may or may not have taken an id: the system account's
+     * internal clients take 1-3 */
+    snprintf(out, 256, "auth_required=%d client_id%s nonce_len=%zu",
+             json_is_true(json_object_get(j, "auth_required")),
+             json_integer_value(json_object_get(j, "client_id")) >= 4 ? ">=4" : "<4",
+             strlen(json_string_value(json_object_get(j, "nonce"))
+                        ? json_string_value(json_object_get(j, "nonce"))
+                        : ""));
+    ASSERT_MATCH(info, "\"client_ip\":\"127.0.0.1\",\"nonce\":\"[A-Za-z0-9_-]{15}\"} $");
+    json_decref(j);
+    free(info);
+    wire_close(c);
+    proc_stop(&sp, SIGTERM);
+    return out;
+}
+
+TEST(operator_info_and_system_account)
+{
+    struct world w;
+    world_init(&w, NULL);
+    both(info_scenario, &w, "auth_required=1 client_id<4 nonce_len=15");
+    snprintf(w.extra_conf, sizeof(w.extra_conf), "system_account: %s\n", w.acc.pub);
+    both(info_scenario, &w, "auth_required=1 client_id>=4 nonce_len=15");
+}
+
+/* ---- configuration errors ----------------------------------------------------------------- */
+
+/* Runs bin with the config (and -t if check) and returns its output's first line. */
+static char *run_conf(const char *bin, const char *conf, bool check)
+{
+    char dir[256], path[320], cmd[1024], *out = calloc(1, 1024), *abs = realpath(bin, NULL);
+    FILE *p;
+    ASSERT(abs != NULL);
+    proc_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/c.conf", dir);
+    write_file(path, conf);
+    snprintf(cmd, sizeof(cmd), "cd %s && timeout 5 %s -c c.conf -p %d %s 2>&1 | grep -v '\\] \\[' | head -1", dir, abs,
+             proc_free_port(), check ? "-t" : "");
+    p = popen(cmd, "r");
+    ASSERT(p != NULL);
+    if (!fgets(out, 1023, p))
+        out[0] = '\0';
+    pclose(p);
+    free(abs);
+    return out;
+}
+
+struct conf_case {
+    const char *name;
+    char conf[16384];
+    bool check;
+};
+
+static char *conf_scenario(const char *bin, void *arg)
+{
+    struct conf_case *cases = arg;
+    struct tx t = {0};
+    for (int i = 0; cases[i].name; i++)
+        tx_add(&t, cases[i].name, run_conf(bin, cases[i].conf, cases[i].check));
+    return t.s;
+}
+
+TEST(operator_config_errors)
+{
+    struct world w;
+    struct kp tk;
+    static struct conf_case cases[16];
+    int n = 0;
+    world_init(&w, NULL);
+    tool_key(&tk, "account");
+    char base[12000];
+    snprintf(base, sizeof(base), "operator: %s\nresolver: MEMORY\nresolver_preload { %s: %s }\n",
+             w.op_jwt, w.acc.pub, w.acc_jwt);
+#define CASE(nm, chk, ...)                                                                         \
+    do {                                                                                           \
+        cases[n].name = nm;                                                                        \
+        cases[n].check = chk;                                                                      \
+        snprintf(cases[n].conf, sizeof(cases[n].conf), __VA_ARGS__);                              \
+        n++;                                                                                       \
+    } while (0)
+    CASE("accounts", false, "%saccounts { A: {} }\n", base);
+    CASE("users", false, "%sauthorization { users = [{user: a, password: b}] }\n", base);
+    CASE("no_auth_user", false, "%sno_auth_user: a\n", base);
+    CASE("bad system account", false, "%ssystem_account: AAAA\n", base);
+    CASE("unknown system account", false, "%ssystem_account: %s\n", base, tk.pub);
+    CASE("trusted and operator", false, "%strusted: %s\n", base, w.op.pub);
+    CASE("preload without resolver", false, "operator: %s\nresolver_preload { %s: %s }\n",
+         w.op_jwt, w.acc.pub, w.acc_jwt);
+    CASE("operator without resolver", false, "operator: %s\n", w.op_jwt);
+    CASE("missing operator file", true, "port: 1\noperator: /nonexistent/op.jwt\n");
+    CASE("account JWT as operator", true, "operator: %s\n", w.acc_jwt);
+    CASE("bad preload", true, "operator: %s\nresolver: MEMORY\nresolver_preload { %s: x%s }\n",
+         w.op_jwt, w.acc.pub, w.acc_jwt);
+    CASE("preload not a string", true, "resolver_preload { %s: 5 }\n", w.acc.pub);
+    CASE("trusted not operator", true, "trusted: [%s]\n", tk.pub);
+    CASE("good", true, "%s", base);
+    cases[n].name = NULL;
+#undef CASE
+    char want[8192];
+    snprintf(want, sizeof(want),
+         "accounts: nats-server: operators do not allow Accounts to be configured directly\\n\n"
+         "users: nats-server: operators do not allow users to be configured directly\\n\n"
+         "no_auth_user: nats-server: no_auth_user not compatible with Trusted Operator\\n\n"
+         "bad system account: nats-server: error resolving system account: will only fetch "
+         "valid account keys\\n\n"
+         "unknown system account: nats-server: error resolving system account: account "
+         "missing\\n\n"
+         "trusted and operator: nats-server: conflicting options for 'TrustedKeys' and "
+         "'TrustedOperators'\\n\n"
+         "preload without resolver: nats-server: resolver preloads only available for "
+         "writeable resolver types MEM/DIR/CACHE_DIR\\n\n"
+         "operator without resolver: nats-server: could not fetch <\"/accounts/\">: Get "
+         "\"/accounts/\": unsupported protocol scheme \"\"\\n\n"
+         "missing operator file: nats-server: c.conf:2:1: error parsing operator JWT: open "
+         "/nonexistent/op.jwt: no such file or directory\\n\n"
+         "account JWT as operator: nats-server: c.conf:1:0: error parsing operator JWT: not "
+         "operator claim\\n\n"
+         "bad preload: nats-server: c.conf:3:20: invalid account JWT\\n\n"
+         "preload not a string: nats-server: c.conf:1:19: preload map value should be a string "
+         "JWT\\n\n"
+         "trusted not operator: nats-server: c.conf:1:10: trust key \"%s\" required to be a "
+         "valid public operator nkey\\n\n"
+         "good: nats-server: configuration file c.conf is valid\\n\n", tk.pub);
+    both(conf_scenario, cases, want);
 }
