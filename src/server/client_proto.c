@@ -93,7 +93,8 @@ static int connect_cb(void *ctx, const char *json, size_t len)
         return 1;
     }
     if (c->srv->auth_required || c->user) {
-        const char *who = c->user && c->user->name ? c->user->name
+        const char *who = client_jwt_user(c)          ? client_jwt_user(c)
+                          : c->user && c->user->name ? c->user->name
                           : c->user && c->user->nkey ? c->user->nkey
                                                      : co.user;
         free(c->auth_user);

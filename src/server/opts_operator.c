@@ -232,7 +232,6 @@ void oc_apply_resolver(struct loader *l, const struct conf_entry *e)
     }
     if (v->type != CONF_STRING) {
         oc_error_at(l, e, M_RESOLVER_TYPE, go_type(v->type));
-        oc_error_at(l, e, M_RESOLVER_BAD);
         return;
     }
     /* the reference's (?i)(MEM|MEMORY) matches anywhere in the text */
