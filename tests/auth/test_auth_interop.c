@@ -34,6 +34,12 @@ static void opw_start(struct opw *m)
     ASSERT_OK(proc_start_conf(&m->sp, proc_our_bin(), conf, NULL));
 }
 
+static void opw_free(struct opw *m)
+{
+    free(m->op_jwt);
+    free(m->acc_jwt);
+}
+
 /* A creds file for a user JWT made with extra nkjwt options; returns its path. */
 static char *creds(struct opw *m, const char *name, const char *opts, const char *seed)
 {
@@ -87,6 +93,7 @@ TEST(creds_pub_sub_and_jwt_permissions)
     natsSubscription_Destroy(sub);
     natsConnection_Destroy(nc);
     free(path);
+    opw_free(&m);
 }
 
 TEST(creds_refused)
@@ -106,6 +113,7 @@ TEST(creds_refused)
     free(good);
     free(wrong_seed);
     free(expired);
+    opw_free(&m);
 }
 
 TEST(creds_expiry_closes_connection)
@@ -126,6 +134,7 @@ TEST(creds_expiry_closes_connection)
     ASSERT(text != NULL && strstr(text, "User Authentication Expired") != NULL);
     natsConnection_Destroy(nc);
     free(path);
+    opw_free(&m);
 }
 
 TEST(nkey_seed)

@@ -155,6 +155,12 @@ static void world_init(struct world *w, const char *acc_nats)
                        w->acc.pub, acc_nats ? acc_nats : "{}");
 }
 
+static void world_free(struct world *w)
+{
+    free(w->op_jwt);
+    free(w->acc_jwt);
+}
+
 static void world_start(struct world *w, struct server_proc *sp, const char *bin)
 {
     char *conf = malloc(65536);
@@ -285,6 +291,7 @@ TEST(operator_permissions_from_jwt)
          "-ERR 'Permissions Violation for Subscription to \"bar\"'\\r\\n"
          "-ERR 'Permissions Violation for Subscription to \"bar\" using queue \"q2\"'\\r\\n" PONG
          "\n");
+    world_free(&w);
 }
 
 /* ---- operator mode: refusals --------------------------------------------------------------- */
@@ -444,6 +451,7 @@ TEST(operator_refusals)
          "nkey only: " VIOLATION "\n"
          "still good: " PONG "\n");
     free(a.other_acc_jwt);
+    world_free(&a.w);
 }
 
 /* ---- account limits --------------------------------------------------------------------- */
@@ -491,6 +499,7 @@ TEST(operator_account_limits)
          "payload: -ERR 'Maximum Payload Violation'\\r\\n\n"
          "after close: " PONG INFO4 "\n"
          "user subs 1: -ERR 'maximum subscriptions exceeded'\\r\\n" PONG INFO4 "\n");
+    world_free(&w);
 }
 
 /* ---- expiry (CVE-2020-26892 class) ------------------------------------------------------- */
@@ -527,6 +536,7 @@ TEST(operator_user_jwt_expires)
     struct world w;
     world_init(&w, NULL);
     both(expiry_scenario, &w, "connect: " PONG "\nlater: -ERR 'User Authentication Expired'\\r\\n\n");
+    world_free(&w);
 }
 
 /* An expired account JWT refuses its users. */
@@ -549,6 +559,7 @@ TEST(operator_expired_account)
     w.acc_jwt = nkjwt("account --seed %s --sub %s --exp %lld", w.op.seed, w.acc.pub,
                       (long long)time(NULL) - 10);
     both(expired_account_scenario, &w, "user of expired account: " VIOLATION "\n");
+    world_free(&w);
 }
 
 /* ---- INFO and the system account ------------------------------------------------------------ */
@@ -589,6 +600,7 @@ TEST(operator_info_and_system_account)
     both(info_scenario, &w, "auth_required=1 client_id<4 nonce_len=15");
     snprintf(w.extra_conf, sizeof(w.extra_conf), "system_account: %s\n", w.acc.pub);
     both(info_scenario, &w, "auth_required=1 client_id>=4 nonce_len=15");
+    world_free(&w);
 }
 
 /* ---- configuration errors ----------------------------------------------------------------- */
@@ -690,4 +702,5 @@ TEST(operator_config_errors)
          "valid public operator nkey\\n\n"
          "good: nats-server: configuration file c.conf is valid\\n\n", tk.pub);
     both(conf_scenario, cases, want);
+    world_free(&w);
 }
