@@ -386,6 +386,13 @@ struct account *account_add(struct server *s, const char *name)
     return account_new(s, name, NULL);
 }
 
+int account_add_import(struct server *s, struct account *importer, const struct import_conf *im,
+                       const struct export_conf *x)
+{
+    return im->service ? add_service_import(s, importer, im, x)
+                       : add_stream_import(s, importer, im);
+}
+
 void accounts_release(struct server *s)
 {
     trust_free(s);

@@ -16,6 +16,7 @@
 #include "wire.h"
 
 #include "auth/codec.h"
+#include "auth/jwt.h"
 #include "auth/nonce.h"
 
 #include <jansson.h>
@@ -703,4 +704,138 @@ TEST(operator_config_errors)
          "good: nats-server: configuration file c.conf is valid\\n\n", tk.pub);
     both(conf_scenario, cases, want);
     world_free(&w);
+}
+
+/* ---- exports and imports from account JWTs -------------------------------------------------- */
+
+struct imp_arg {
+    struct world w;
+    struct kp b, ub, c, d, ud;
+    char *b_jwt, *d_jwt;
+};
+
+/* An activation token (jwt ActivationClaims) from the exporter's seed to importer. */
+static char *activation(const char *exporter_seed, const char *importer, const char *subject)
+{
+    json_t *c = json_pack("{s:s, s:{s:s, s:s, s:s}}", "sub", importer, "nats", "type",
+                          "activation", "subject", subject, "kind", "stream");
+    char *tok = jwt_encode(c, exporter_seed, 0);
+    ASSERT(tok != NULL);
+    json_decref(c);
+    return tok;
+}
+
+/* "_R_.<anything>" reply subjects differ between servers: each becomes "_R_". */
+static char *mask_replies(char *s)
+{
+    char *p = s;
+    while ((p = strstr(p, "_R_.")) != NULL) {
+        char *e = p + 4;
+        while (*e && *e != ' ' && *e != '\r')
+            e++;
+        memmove(p + 3, e, strlen(e) + 1);
+        p += 3;
+    }
+    return s;
+}
+
+static char *imports_scenario(const char *bin, void *arg)
+{
+    struct imp_arg *a = arg;
+    struct world *w = &a->w;
+    struct server_proc sp;
+    struct tx t = {0};
+    struct wire *wa, *wb;
+    char *ja, *jb, *fa, *fb, *req, reply[256] = "";
+
+    world_start(w, &sp, bin);
+    ja = nkjwt("user --seed %s --sub %s", w->acc.seed, w->user.pub);
+    jb = nkjwt("user --seed %s --sub %s", a->b.seed, a->ub.pub);
+    fa = jwt_field(ja);
+    fb = jwt_field(jb);
+    tx_add(&t, "B subscribes",
+           session_ex(sp.port, fb, a->ub.seed,
+                      "SUB news.> 1\r\nSUB private.> 2\r\nSUB secret.> 3\r\nSUB _INBOX.1 5\r\n",
+                      &wb));
+    tx_add(&t, "A serves", session_ex(sp.port, fa, w->user.seed, "SUB svc.a 1\r\n", &wa));
+    wire_send(wa, "PUB news.x 1\r\nn\r\nPUB private.x 1\r\np\r\nPUB secret.x 1\r\ns\r\n"
+                  "PING\r\n");
+    tx_add(&t, "A publishes", wire_drain(wa, QUIET_MS));
+    tx_add(&t, "B receives", wire_drain(wb, QUIET_MS));
+    /* a request through the service import: A sees it with a mapped reply subject */
+    wire_send(wb, "PUB req.a _INBOX.1 1\r\nq\r\n");
+    req = wire_drain(wa, QUIET_MS);
+    sscanf(req, "MSG svc.a 1 %255s", reply);
+    tx_add(&t, "A gets the request", mask_replies(req));
+    wire_sendf(wa, "PUB %s 1\r\nr\r\nPING\r\n", reply);
+    tx_add(&t, "A answers", wire_drain(wa, QUIET_MS));
+    tx_add(&t, "B gets the answer", wire_drain(wb, QUIET_MS));
+    /* a request into the import cycle (CVE-2022-28357 class) reaches nobody, breaks nothing */
+    wire_send(wa, "PUB cyc _INBOX.2 1\r\nx\r\nPING\r\n");
+    tx_add(&t, "cycle", wire_drain(wa, QUIET_MS));
+    tx_add(&t, "user of D", user_session(sp.port, a->d.seed, &a->ud, NULL, NULL));
+    wire_close(wa);
+    wire_close(wb);
+    free(fa);
+    free(fb);
+    free(ja);
+    free(jb);
+    proc_stop(&sp, SIGTERM);
+    return t.s;
+}
+
+TEST(operator_account_exports_imports)
+{
+    struct imp_arg a;
+    char nats[8192], *act_b, *act_c;
+    tool_key(&a.b, "account");
+    tool_key(&a.ub, "user");
+    tool_key(&a.c, "account");
+    tool_key(&a.d, "account");
+    tool_key(&a.ud, "user");
+    snprintf(nats, sizeof(nats),
+             "{\"exports\":[{\"subject\":\"news.>\",\"type\":\"stream\"},"
+             "{\"subject\":\"svc.a\",\"type\":\"service\"},"
+             "{\"subject\":\"private.>\",\"type\":\"stream\",\"token_req\":true},"
+             "{\"subject\":\"secret.>\",\"type\":\"stream\",\"token_req\":true},"
+             "{\"subject\":\"other.>\",\"type\":\"stream\",\"token_req\":true},"
+             "{\"subject\":\"cyc\",\"type\":\"service\"}],"
+             "\"imports\":[{\"subject\":\"cyc\",\"account\":\"%s\",\"type\":\"service\"}]}",
+             a.b.pub);
+    world_init(&a.w, nats);
+    act_b = activation(a.w.acc.seed, a.b.pub, "private.>");
+    act_c = activation(a.w.acc.seed, a.c.pub, "other.>"); /* for another account */
+    snprintf(nats, sizeof(nats),
+             "{\"exports\":[{\"subject\":\"cyc\",\"type\":\"service\"}],\"imports\":["
+             "{\"subject\":\"news.>\",\"account\":\"%s\",\"type\":\"stream\"},"
+             "{\"subject\":\"svc.a\",\"account\":\"%s\",\"type\":\"service\","
+             "\"local_subject\":\"req.a\"},"
+             "{\"subject\":\"private.>\",\"account\":\"%s\",\"type\":\"stream\",\"token\":\"%s\"},"
+             "{\"subject\":\"secret.>\",\"account\":\"%s\",\"type\":\"stream\"},"
+             "{\"subject\":\"cyc\",\"account\":\"%s\",\"type\":\"service\"}]}",
+             a.w.acc.pub, a.w.acc.pub, a.w.acc.pub, act_b, a.w.acc.pub, a.w.acc.pub);
+    a.b_jwt = nkjwt("account --seed %s --sub %s --name b --nats '%s'", a.w.op.seed, a.b.pub, nats);
+    /* D imports with an activation token made out to C (CVE-2021-3127 class): D is invalid */
+    snprintf(nats, sizeof(nats),
+             "{\"imports\":[{\"subject\":\"other.>\",\"account\":\"%s\",\"type\":\"stream\","
+             "\"token\":\"%s\"}]}",
+             a.w.acc.pub, act_c);
+    a.d_jwt = nkjwt("account --seed %s --sub %s --name d --nats '%s'", a.w.op.seed, a.d.pub, nats);
+    snprintf(a.w.extra_preload, sizeof(a.w.extra_preload), "  %s: %s\n  %s: %s\n", a.b.pub,
+             a.b_jwt, a.d.pub, a.d_jwt);
+    both(imports_scenario, &a,
+         "B subscribes: " PONG "\n"
+         "A serves: " PONG "\n"
+         "A publishes: " PONG "\n"
+         "B receives: MSG news.x 1 1\\r\\nn\\r\\nMSG private.x 2 1\\r\\np\\r\\n\n"
+         "A gets the request: MSG svc.a 1 _R_ 1\\r\\nq\\r\\n\n"
+         "A answers: " PONG "\n"
+         "B gets the answer: MSG _INBOX.1 5 1\\r\\nr\\r\\n\n"
+         "cycle: " PONG "\n"
+         "user of D: " VIOLATION "\n");
+    free(act_b);
+    free(act_c);
+    free(a.b_jwt);
+    free(a.d_jwt);
+    world_free(&a.w);
 }
