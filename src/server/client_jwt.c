@@ -32,12 +32,14 @@ struct client_jwt {
     char *account;     /* the account's public key (JWT users) */
     struct jwt_claims *claims; /* the user JWT */
     struct permissions *perms; /* from the JWT (or the account's defaults); NULL: none */
+    struct client_jwt *prev;   /* an earlier CONNECT's: its perms may still be read */
 };
 
 void client_jwt_free(struct client_jwt *j)
 {
     if (!j)
         return;
+    client_jwt_free(j->prev);
     free(j->nkey);
     free(j->jwt);
     free(j->sig);
@@ -82,7 +84,7 @@ static struct client_jwt *remember(struct client *c, const char *nkey)
 {
     struct client_jwt *j = xcalloc(1, sizeof(*j));
     j->nkey = xstrdup(nkey);
-    client_jwt_free(c->jwt);
+    j->prev = c->jwt; /* another CONNECT: deliveries may still hold the old permissions */
     c->jwt = j;
     return j;
 }
@@ -418,6 +420,7 @@ bool client_jwt_authenticate(struct client *c, const struct connect_opts *co, bo
                uc->sub, uc->name ? uc->name : "", uc->iss, ta->pub,
                ta->claims->name ? ta->claims->name : "", ta->claims->iss);
     /* setExpiration: the JWT's exp, or the end of the connect-time window */
+    timer_cancel(c->loop, &c->jwt_timer);
     {
         int64_t left_ms = -1;
         if (uc->exp > 0)

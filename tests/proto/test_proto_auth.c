@@ -148,9 +148,11 @@ static char *read_request(struct wire *w, const char *payload)
     reply = strdup(line + strlen("MSG svc.x 1 "));
     sp = strchr(reply, ' ');
     *sp = '\0';
+    free(line);
     line = wire_line(w, WIRE_TIMEOUT_MS);
     ASSERT(line != NULL);
     ASSERT_STR_EQ(line, payload);
+    free(line);
     return reply;
 }
 
@@ -235,9 +237,10 @@ static char *read_sys_answer(struct wire *w, const char *inbox)
     ASSERT(line != NULL);
     snprintf(re, sizeof(re), "^MSG %s 1  [0-9]+$", inbox);
     ASSERT_MATCH(line, re);
+    free(line);
     line = wire_line(w, WIRE_TIMEOUT_MS);
     ASSERT(line != NULL);
-    return strdup(line);
+    return line;
 }
 
 TEST(system_account_server_ping_and_varz)

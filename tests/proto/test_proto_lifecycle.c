@@ -231,6 +231,7 @@ TEST(sigusr2_lame_duck_mode)
     info = wire_line(w, 2000);
     ASSERT(info != NULL);
     ASSERT_MATCH(info, "^INFO \\{.*,\"client_ip\":\"127\\.0\\.0\\.1\",\"ldm\":true\\} $");
+    free(info);
     ASSERT(proc_log_wait(&sp, "Entering lame duck mode, stop accepting new clients", 2000));
     ASSERT(wire_connect(sp.port) == NULL); /* no new clients */
     WIRE_EXPECT_CLOSED(w);
