@@ -80,6 +80,21 @@ void client_auth_failed_log(struct client *c, const struct connect_opts *co)
 
 /* ---- nkey users ---- */
 
+/* Earlier CONNECTs' states stay allocated (see struct client_jwt.prev); a client that keeps
+ * re-authenticating is refused after this many, so that it cannot grow them without bound. */
+#define MAX_REAUTH 8
+
+static bool too_many_connects(struct client *c)
+{
+    int n = 0;
+    for (const struct client_jwt *j = c->jwt; j; j = j->prev)
+        n++;
+    if (n < MAX_REAUTH)
+        return false;
+    client_log(c, LOG_DBG, "Too many CONNECTs");
+    return true;
+}
+
 static struct client_jwt *remember(struct client *c, const char *nkey)
 {
     struct client_jwt *j = xcalloc(1, sizeof(*j));
@@ -93,7 +108,7 @@ const struct user_conf *client_nkey_check(struct client *c, const struct connect
 {
     const struct user_conf *u = auth_find_nkey(&c->srv->opts.auth, co->nkey);
 
-    if (!u || (u->conn_types && !(u->conn_types & CONN_TYPE_STANDARD)))
+    if (!u || (u->conn_types && !(u->conn_types & CONN_TYPE_STANDARD)) || too_many_connects(c))
         return NULL;
     if (!co->sig || !*co->sig) {
         client_log(c, LOG_DBG, "Signature missing");
@@ -343,6 +358,8 @@ bool client_jwt_authenticate(struct client *c, const struct connect_opts *co, bo
     int rc;
 
     *answered = false;
+    if (too_many_connects(c))
+        return false;
     if (!co->jwt || !*co->jwt) {
         client_log(c, LOG_DBG, "Authentication requires a user JWT");
         return false;

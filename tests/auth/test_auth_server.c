@@ -373,6 +373,14 @@ static char *refuse_scenario(const char *bin, void *arg)
               w->user.pub);
     f = jwt_field(j);
     tx_add(&t, "bearer without sig", session(sp.port, f, NULL, NULL));
+    {
+        /* CONNECT again, twice, on the same connection */
+        size_t n = 2 * strlen(f) + 64;
+        char *again = malloc(n);
+        snprintf(again, n, "CONNECT {%s}\r\nCONNECT {%s}\r\n", f, f);
+        tx_add(&t, "bearer, CONNECT again", session(sp.port, f, NULL, again));
+        free(again);
+    }
     free(f);
     free(j);
     tx_add(&t, "conn types WEBSOCKET",
@@ -440,6 +448,7 @@ TEST(operator_refusals)
          "scoped: " PONG "\n"
          "scoped with permissions: " VIOLATION "\n"
          "bearer without sig: " PONG "\n"
+         "bearer, CONNECT again: " PONG "\n"
          "conn types WEBSOCKET: " VIOLATION "\n"
          "conn types STANDARD: " PONG "\n"
          "src 10/8: " VIOLATION "\n"
