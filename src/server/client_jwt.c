@@ -28,7 +28,7 @@
  * the permissions its deliveries read (freed with the client, never before). */
 struct client_jwt {
     char *nkey;        /* the user's public key (nkey users and JWT users) */
-    char *jwt, *sig;   /* CONNECT's, NULL for nkey users */
+    char *jwt, *sig;   /* CONNECT's (jwt NULL for nkey users) */
     char *account;     /* the account's public key (JWT users) */
     struct jwt_claims *claims; /* the user JWT */
     struct permissions *perms; /* from the JWT (or the account's defaults); NULL: none */
@@ -122,7 +122,7 @@ const struct user_conf *client_nkey_check(struct client *c, const struct connect
         client_log(c, LOG_DBG, "Signature not verified");
         return NULL;
     }
-    remember(c, co->nkey);
+    remember(c, co->nkey)->sig = xstrdup(co->sig);
     return u;
 }
 
