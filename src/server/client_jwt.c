@@ -27,9 +27,9 @@
 /* What a nkey or JWT client keeps: enough to check it again later (re-authentication) and
  * the permissions its deliveries read (freed with the client, never before). */
 struct client_jwt {
-    char *nkey;        /* the user's public key (nkey users and JWT users) */
-    char *jwt, *sig;   /* CONNECT's (jwt NULL for nkey users) */
-    char *account;     /* the account's public key (JWT users) */
+    char *nkey;                /* the user's public key (nkey users and JWT users) */
+    char *jwt, *sig;           /* CONNECT's (jwt NULL for nkey users) */
+    char *account;             /* the account's public key (JWT users) */
     struct jwt_claims *claims; /* the user JWT */
     struct permissions *perms; /* from the JWT (or the account's defaults); NULL: none */
     struct client_jwt *prev;   /* an earlier CONNECT's: its perms may still be read */
@@ -177,10 +177,9 @@ static struct permissions *perms_from_jwt(const struct jwt_permissions *jp)
 static bool user_has_no_perms_or_limits(const struct jwt_user_limits *l)
 {
     const struct jwt_permissions *p = &l->perms;
-    return !p->pub.allow.n && !p->pub.deny.n && !p->sub.allow.n && !p->sub.deny.n &&
-           !p->has_resp && !l->src.n && !l->ntimes && !l->locale &&
-           l->subs == 0 && l->data == 0 && l->payload == 0 && !l->bearer_token &&
-           !l->allowed_connection_types.n;
+    return !p->pub.allow.n && !p->pub.deny.n && !p->sub.allow.n && !p->sub.deny.n && !p->has_resp &&
+           !l->src.n && !l->ntimes && !l->locale && l->subs == 0 && l->data == 0 &&
+           l->payload == 0 && !l->bearer_token && !l->allowed_connection_types.n;
 }
 
 /* connectionTypeAllowed for a plain client: an empty list allows all; otherwise STANDARD must
@@ -380,8 +379,9 @@ bool client_jwt_authenticate(struct client *c, const struct connect_opts *co, bo
         goto fail;
     if (sk && sk->scoped) {
         if (!user_has_no_perms_or_limits(lim)) {
-            client_log(c, LOG_DBG, "User JWT is not valid: scoped users can not have "
-                                   "permissions or limits");
+            client_log(c, LOG_DBG,
+                       "User JWT is not valid: scoped users can not have "
+                       "permissions or limits");
             goto fail;
         }
         lim = &sk->tmpl;

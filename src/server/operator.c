@@ -135,8 +135,7 @@ static bool activation_ok(const struct trust_account *exporter, const char *impo
     if (ac->kind == JWT_KIND_ACTIVATION && ac->sub && strcmp(ac->sub, importer) == 0 &&
         (strcmp(ac->iss, exporter->pub) == 0 ||
          jwt_account_signing_key(&exporter->claims->u.acc, ac->iss)) &&
-        subj && kind &&
-        !jwt_is_expired(ac, now) && !jwt_is_not_yet_valid(ac, now) && subj &&
+        subj && kind && !jwt_is_expired(ac, now) && !jwt_is_not_yet_valid(ac, now) && subj &&
         subj_matches(subj, strlen(subj), im->subject, strlen(im->subject)) &&
         (!kind || strcmp(kind, im->type == JWT_EXPORT_SERVICE ? "service" : "stream") == 0) &&
         !jwt_is_revoked(x->revocations, x->nrevocations, importer, ac->iat))
@@ -246,8 +245,8 @@ static void wire_imports(struct server *s, const struct trust_account *ta, int64
         else
             ic.prefix = im->to; /* v1 stream imports: "to" is a prefix */
         xc.service = ic.service;
-        xc.resp_type = !x->response_type                       ? RESP_SINGLETON
-                       : strcmp(x->response_type, "Stream") == 0 ? RESP_STREAM
+        xc.resp_type = !x->response_type                          ? RESP_SINGLETON
+                       : strcmp(x->response_type, "Stream") == 0  ? RESP_STREAM
                        : strcmp(x->response_type, "Chunked") == 0 ? RESP_CHUNKED
                                                                   : RESP_SINGLETON;
         xc.resp_threshold_ms = x->response_threshold_ns / 1000000;

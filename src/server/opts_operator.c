@@ -24,7 +24,7 @@
 #define M_TRUST_KEY "trust key %s required to be a valid public operator nkey"
 #define M_RESOLVER_TYPE "error parsing operator resolver, wrong type %s"
 #define M_RESOLVER_BAD                                                                             \
-    "error parsing account resolver, should be MEM or  URL(\"url\") or a map containing dir and "   \
+    "error parsing account resolver, should be MEM or  URL(\"url\") or a map containing dir and "  \
     "type state=[FULL|CACHE])"
 #define M_RESOLVER_UNSUP "resolver %s is not supported by natrium yet (only MEMORY)"
 #define M_PRELOAD_MAP "preload should be a map of account_public_key:account_jwt"
@@ -295,8 +295,9 @@ bool oc_trust_ok(const struct options *o, char *msg, size_t n)
     const struct auth_conf *a = &o->auth;
 
     if (t->npreload > 0 && trust_conf_enabled(t) && !t->resolver_memory) {
-        snprintf(msg, n, "resolver preloads only available for writeable resolver types "
-                         "MEM/DIR/CACHE_DIR");
+        snprintf(msg, n,
+                 "resolver preloads only available for writeable resolver types "
+                 "MEM/DIR/CACHE_DIR");
         return false;
     }
     if (t->noperators == 0) {
@@ -308,8 +309,9 @@ bool oc_trust_ok(const struct options *o, char *msg, size_t n)
     }
     if (!t->resolver_memory) {
         /* the reference falls back to a URL resolver at the operator's account server */
-        snprintf(msg, n, "could not fetch <\"/accounts/\">: Get \"/accounts/\": unsupported "
-                         "protocol scheme \"\"");
+        snprintf(msg, n,
+                 "could not fetch <\"/accounts/\">: Get \"/accounts/\": unsupported "
+                 "protocol scheme \"\"");
         return false;
     }
     if (a->naccounts > 0) {

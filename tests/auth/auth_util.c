@@ -116,4 +116,3 @@ natsStatus try_connect(int port, enum how how, const char *a, const char *b)
     }
     return s;
 }
-

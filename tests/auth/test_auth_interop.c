@@ -75,8 +75,9 @@ TEST(creds_pub_sub_and_jwt_permissions)
     natsSubscription *sub = NULL;
     natsMsg *msg = NULL;
     opw_start(&m);
-    char *path = creds(&m, "u", "--nats '{\"pub\":{\"allow\":[\"foo.>\"]},"
-                                "\"sub\":{\"allow\":[\"foo.>\"]}}'",
+    char *path = creds(&m, "u",
+                       "--nats '{\"pub\":{\"allow\":[\"foo.>\"]},"
+                       "\"sub\":{\"allow\":[\"foo.>\"]}}'",
                        NULL);
     natsConnection *nc = connect_creds(m.sp.port, path, &st);
     ASSERT_EQ(st, NATS_OK);

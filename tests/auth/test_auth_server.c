@@ -55,7 +55,8 @@ static char *session_ex(int port, const char *fields, const char *seed, const ch
         b64_encode(sig, sizeof(sig), B64_URL_RAW, sig64, sizeof(sig64));
         snprintf(sigpart, sizeof(sigpart), ",\"sig\":\"%s\"", sig64);
     }
-    wire_sendf(w, "CONNECT {\"verbose\":false,\"pedantic\":false,\"protocol\":1%s%s%s}\r\n%sPING\r\n",
+    wire_sendf(w,
+               "CONNECT {\"verbose\":false,\"pedantic\":false,\"protocol\":1%s%s%s}\r\n%sPING\r\n",
                fields && *fields ? "," : "", fields ? fields : "", sigpart, cmds ? cmds : "");
     out = wire_drain(w, QUIET_MS);
     if (!keep && wire_wait_closed(w, 100)) {
@@ -152,8 +153,8 @@ static void world_init(struct world *w, const char *acc_nats)
     tool_key(&w->acc, "account");
     tool_key(&w->user, "user");
     w->op_jwt = nkjwt("operator --seed %s --name op", w->op.seed);
-    w->acc_jwt = nkjwt("account --seed %s --sub %s --name acc --nats '%s'", w->op.seed,
-                       w->acc.pub, acc_nats ? acc_nats : "{}");
+    w->acc_jwt = nkjwt("account --seed %s --sub %s --name acc --nats '%s'", w->op.seed, w->acc.pub,
+                       acc_nats ? acc_nats : "{}");
 }
 
 static void world_free(struct world *w)
@@ -263,14 +264,14 @@ static char *perms_scenario(const char *bin, void *arg)
                         "PUB a.x 1\r\ny\r\n"));
     /* responses: nothing published but replies to requests received */
     tx_add(&t, "resp",
-           user_session(sp.port, w->acc.seed, &w->user,
-                        "--nats '{\"resp\":{\"max\":1,\"ttl\":0}}'",
+           user_session(sp.port, w->acc.seed, &w->user, "--nats '{\"resp\":{\"max\":1,\"ttl\":0}}'",
                         "SUB req 1\r\nPUB x 1\r\nx\r\n"));
     /* queue subscriptions against a subscribe deny list (CVE-2022-29946 class) */
-    tx_add(&t, "queue deny",
-           user_session(sp.port, w->acc.seed, &w->user,
-                        "--nats '{\"sub\":{\"deny\":[\"foo\"],\"allow\":[\"foo\",\"bar q1\"]}}'",
-                        "SUB foo q 1\r\nSUB foo 2\r\nSUB bar 3\r\nSUB bar q2 4\r\nSUB bar q1 5\r\n"));
+    tx_add(
+        &t, "queue deny",
+        user_session(sp.port, w->acc.seed, &w->user,
+                     "--nats '{\"sub\":{\"deny\":[\"foo\"],\"allow\":[\"foo\",\"bar q1\"]}}'",
+                     "SUB foo q 1\r\nSUB foo 2\r\nSUB bar 3\r\nSUB bar q2 4\r\nSUB bar q1 5\r\n"));
     snprintf(logline, sizeof(logline), "Publish Violation - JWT User \"%s\", Subject \"c\"",
              w->user.pub);
     ASSERT(proc_log_wait(&sp, logline, 2000));
@@ -307,8 +308,8 @@ static char *tampered(const char *jwt)
 {
     const char *d1 = strchr(jwt, '.'), *d2 = strrchr(jwt, '.');
     char plain[8192], p64[12000], *out = malloc(16384);
-    long n = b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), B64_URL_RAW, (uint8_t *)plain,
-                        sizeof(plain) - 1);
+    long n =
+        b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), B64_URL_RAW, (uint8_t *)plain, sizeof(plain) - 1);
     ASSERT(n > 0);
     plain[n] = '\0';
     char *nm = strstr(plain, "\"name\":\"u1\"");
@@ -365,12 +366,11 @@ static char *refuse_scenario(const char *bin, void *arg)
              "--nats '{\"issuer_account\":\"%s\",\"subs\":0,\"data\":0,\"payload\":0}'",
              w->acc.pub);
     tx_add(&t, "scoped", user_session(sp.port, a->scoped.seed, &w->user, opts, NULL));
-    snprintf(opts, sizeof(opts),
-             "--nats '{\"issuer_account\":\"%s\",\"pub\":{\"allow\":[\"x\"]}}'", w->acc.pub);
+    snprintf(opts, sizeof(opts), "--nats '{\"issuer_account\":\"%s\",\"pub\":{\"allow\":[\"x\"]}}'",
+             w->acc.pub);
     tx_add(&t, "scoped with permissions",
            user_session(sp.port, a->scoped.seed, &w->user, opts, NULL));
-    j = nkjwt("user --seed %s --sub %s --nats '{\"bearer_token\":true}'", w->acc.seed,
-              w->user.pub);
+    j = nkjwt("user --seed %s --sub %s --nats '{\"bearer_token\":true}'", w->acc.seed, w->user.pub);
     f = jwt_field(j);
     tx_add(&t, "bearer without sig", session(sp.port, f, NULL, NULL));
     {
@@ -389,10 +389,12 @@ static char *refuse_scenario(const char *bin, void *arg)
     tx_add(&t, "conn types STANDARD",
            user_session(sp.port, w->acc.seed, &w->user,
                         "--nats '{\"allowed_connection_types\":[\"STANDARD\",\"MQTT\"]}'", NULL));
-    tx_add(&t, "src 10/8", user_session(sp.port, w->acc.seed, &w->user,
-                                        "--nats '{\"src\":[\"10.0.0.0/8\"]}'", NULL));
-    tx_add(&t, "src 127.0.0.1/32", user_session(sp.port, w->acc.seed, &w->user,
-                                                "--nats '{\"src\":\"127.0.0.1/32\"}'", NULL));
+    tx_add(
+        &t, "src 10/8",
+        user_session(sp.port, w->acc.seed, &w->user, "--nats '{\"src\":[\"10.0.0.0/8\"]}'", NULL));
+    tx_add(
+        &t, "src 127.0.0.1/32",
+        user_session(sp.port, w->acc.seed, &w->user, "--nats '{\"src\":\"127.0.0.1/32\"}'", NULL));
     /* CVE-2020-26521 class: malformed tokens are refused, the server keeps serving */
     tx_add(&t, "garbage jwt", session(sp.port, "\"jwt\":\"garbage\"", w->user.seed, NULL));
     tx_add(&t, "three dots",
@@ -478,8 +480,8 @@ static char *limits_scenario(const char *bin, void *arg)
     jwt = nkjwt("user --seed %s --sub %s", w->acc.seed, w->user.pub);
     f = jwt_field(jwt);
     /* subs 2: the third SUB is refused, the connection stays */
-    tx_add(&t, "subs", session_ex(sp.port, f, w->user.seed, "SUB x 1\r\nSUB y 2\r\nSUB z 3\r\n",
-                                  &first));
+    tx_add(&t, "subs",
+           session_ex(sp.port, f, w->user.seed, "SUB x 1\r\nSUB y 2\r\nSUB z 3\r\n", &first));
     /* conn 1: a second connection while the first is up */
     tx_add(&t, "second conn", session(sp.port, f, w->user.seed, NULL));
     /* payload 4 */
@@ -545,7 +547,8 @@ TEST(operator_user_jwt_expires)
 {
     struct world w;
     world_init(&w, NULL);
-    both(expiry_scenario, &w, "connect: " PONG "\nlater: -ERR 'User Authentication Expired'\\r\\n\n");
+    both(expiry_scenario, &w,
+         "connect: " PONG "\nlater: -ERR 'User Authentication Expired'\\r\\n\n");
     world_free(&w);
 }
 
@@ -624,8 +627,9 @@ static char *run_conf(const char *bin, const char *conf, bool check)
     proc_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/c.conf", dir);
     write_file(path, conf);
-    snprintf(cmd, sizeof(cmd), "cd %s && timeout 5 %s -c c.conf -p %d %s 2>&1 | grep -v '\\] \\[' | head -1", dir, abs,
-             proc_free_port(), check ? "-t" : "");
+    snprintf(cmd, sizeof(cmd),
+             "cd %s && timeout 5 %s -c c.conf -p %d %s 2>&1 | grep -v '\\] \\[' | head -1", dir,
+             abs, proc_free_port(), check ? "-t" : "");
     p = popen(cmd, "r");
     ASSERT(p != NULL);
     if (!fgets(out, 1023, p))
@@ -665,7 +669,7 @@ TEST(operator_config_errors)
     do {                                                                                           \
         cases[n].name = nm;                                                                        \
         cases[n].check = chk;                                                                      \
-        snprintf(cases[n].conf, sizeof(cases[n].conf), __VA_ARGS__);                              \
+        snprintf(cases[n].conf, sizeof(cases[n].conf), __VA_ARGS__);                               \
         n++;                                                                                       \
     } while (0)
     CASE("accounts", false, "%saccounts { A: {} }\n", base);
@@ -674,8 +678,8 @@ TEST(operator_config_errors)
     CASE("bad system account", false, "%ssystem_account: AAAA\n", base);
     CASE("unknown system account", false, "%ssystem_account: %s\n", base, tk.pub);
     CASE("trusted and operator", false, "%strusted: %s\n", base, w.op.pub);
-    CASE("preload without resolver", false, "operator: %s\nresolver_preload { %s: %s }\n",
-         w.op_jwt, w.acc.pub, w.acc_jwt);
+    CASE("preload without resolver", false, "operator: %s\nresolver_preload { %s: %s }\n", w.op_jwt,
+         w.acc.pub, w.acc_jwt);
     CASE("operator without resolver", false, "operator: %s\n", w.op_jwt);
     CASE("missing operator file", true, "port: 1\noperator: /nonexistent/op.jwt\n");
     CASE("account JWT as operator", true, "operator: %s\n", w.acc_jwt);
@@ -688,29 +692,30 @@ TEST(operator_config_errors)
 #undef CASE
     char want[8192];
     snprintf(want, sizeof(want),
-         "accounts: nats-server: operators do not allow Accounts to be configured directly\\n\n"
-         "users: nats-server: operators do not allow users to be configured directly\\n\n"
-         "no_auth_user: nats-server: no_auth_user not compatible with Trusted Operator\\n\n"
-         "bad system account: nats-server: error resolving system account: will only fetch "
-         "valid account keys\\n\n"
-         "unknown system account: nats-server: error resolving system account: account "
-         "missing\\n\n"
-         "trusted and operator: nats-server: conflicting options for 'TrustedKeys' and "
-         "'TrustedOperators'\\n\n"
-         "preload without resolver: nats-server: resolver preloads only available for "
-         "writeable resolver types MEM/DIR/CACHE_DIR\\n\n"
-         "operator without resolver: nats-server: could not fetch <\"/accounts/\">: Get "
-         "\"/accounts/\": unsupported protocol scheme \"\"\\n\n"
-         "missing operator file: nats-server: c.conf:2:1: error parsing operator JWT: open "
-         "/nonexistent/op.jwt: no such file or directory\\n\n"
-         "account JWT as operator: nats-server: c.conf:1:0: error parsing operator JWT: not "
-         "operator claim\\n\n"
-         "bad preload: nats-server: c.conf:3:20: invalid account JWT\\n\n"
-         "preload not a string: nats-server: c.conf:1:19: preload map value should be a string "
-         "JWT\\n\n"
-         "trusted not operator: nats-server: c.conf:1:10: trust key \"%s\" required to be a "
-         "valid public operator nkey\\n\n"
-         "good: nats-server: configuration file c.conf is valid\\n\n", tk.pub);
+             "accounts: nats-server: operators do not allow Accounts to be configured directly\\n\n"
+             "users: nats-server: operators do not allow users to be configured directly\\n\n"
+             "no_auth_user: nats-server: no_auth_user not compatible with Trusted Operator\\n\n"
+             "bad system account: nats-server: error resolving system account: will only fetch "
+             "valid account keys\\n\n"
+             "unknown system account: nats-server: error resolving system account: account "
+             "missing\\n\n"
+             "trusted and operator: nats-server: conflicting options for 'TrustedKeys' and "
+             "'TrustedOperators'\\n\n"
+             "preload without resolver: nats-server: resolver preloads only available for "
+             "writeable resolver types MEM/DIR/CACHE_DIR\\n\n"
+             "operator without resolver: nats-server: could not fetch <\"/accounts/\">: Get "
+             "\"/accounts/\": unsupported protocol scheme \"\"\\n\n"
+             "missing operator file: nats-server: c.conf:2:1: error parsing operator JWT: open "
+             "/nonexistent/op.jwt: no such file or directory\\n\n"
+             "account JWT as operator: nats-server: c.conf:1:0: error parsing operator JWT: not "
+             "operator claim\\n\n"
+             "bad preload: nats-server: c.conf:3:20: invalid account JWT\\n\n"
+             "preload not a string: nats-server: c.conf:1:19: preload map value should be a string "
+             "JWT\\n\n"
+             "trusted not operator: nats-server: c.conf:1:10: trust key \"%s\" required to be a "
+             "valid public operator nkey\\n\n"
+             "good: nats-server: configuration file c.conf is valid\\n\n",
+             tk.pub);
     both(conf_scenario, cases, want);
     world_free(&w);
 }
@@ -726,8 +731,8 @@ struct imp_arg {
 /* An activation token (jwt ActivationClaims) from the exporter's seed to importer. */
 static char *activation(const char *exporter_seed, const char *importer, const char *subject)
 {
-    json_t *c = json_pack("{s:s, s:{s:s, s:s, s:s}}", "sub", importer, "nats", "type",
-                          "activation", "subject", subject, "kind", "stream");
+    json_t *c = json_pack("{s:s, s:{s:s, s:s, s:s}}", "sub", importer, "nats", "type", "activation",
+                          "subject", subject, "kind", "stream");
     char *tok = jwt_encode(c, exporter_seed, 0);
     ASSERT(tok != NULL);
     json_decref(c);
@@ -830,8 +835,8 @@ TEST(operator_account_exports_imports)
              "\"token\":\"%s\"}]}",
              a.w.acc.pub, act_c);
     a.d_jwt = nkjwt("account --seed %s --sub %s --name d --nats '%s'", a.w.op.seed, a.d.pub, nats);
-    snprintf(a.w.extra_preload, sizeof(a.w.extra_preload), "  %s: %s\n  %s: %s\n", a.b.pub,
-             a.b_jwt, a.d.pub, a.d_jwt);
+    snprintf(a.w.extra_preload, sizeof(a.w.extra_preload), "  %s: %s\n  %s: %s\n", a.b.pub, a.b_jwt,
+             a.d.pub, a.d_jwt);
     both(imports_scenario, &a,
          "B subscribes: " PONG "\n"
          "A serves: " PONG "\n"
