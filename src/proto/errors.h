@@ -17,7 +17,9 @@
     X(ERRT_BAD_PROTOCOL, "invalid client protocol")                                                \
     X(ERRT_NO_RESPONDERS_HEADERS, "no responders requires headers support")                        \
     X(ERRT_STALE, "Stale Connection")                                                              \
-    X(ERRT_TLS_REQUIRED, "Secure Connection - TLS Required")
+    X(ERRT_TLS_REQUIRED, "Secure Connection - TLS Required")                                       \
+    X(ERRT_AUTH_EXPIRED, "User Authentication Expired")                                            \
+    X(ERRT_MAX_ACCOUNT_CONNS, "maximum account active connections exceeded")
 
 #define CLOSE_REASONS(X)                                                                           \
     X(CLOSE_NONE, "")                                                                              \
@@ -38,7 +40,9 @@
     X(CLOSE_MAX_SUBS, "Maximum Subscriptions Exceeded")                                            \
     X(CLOSE_SHUTDOWN, "Server Shutdown")                                                           \
     X(CLOSE_NO_RESPONDERS_HEADERS, "No Responders Requires Headers")                               \
-    X(CLOSE_TLS_HANDSHAKE, "TLS Handshake Failure")
+    X(CLOSE_TLS_HANDSHAKE, "TLS Handshake Failure")                                                \
+    X(CLOSE_AUTH_EXPIRED, "Authentication Expired")                                                \
+    X(CLOSE_MAX_ACCOUNT_CONNS, "Maximum Account Connections Exceeded")
 
 #define X_ENUM(name, text) name,
 enum proto_err_text { PROTO_ERR_TEXTS(X_ENUM) ERRT_COUNT };

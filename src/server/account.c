@@ -13,6 +13,7 @@
 #include "core/xmalloc.h"
 #include "server/client.h"
 #include "server/server.h"
+#include "server/trust.h"
 #include "sublist/sublist.h"
 
 #include <stdio.h>
@@ -370,6 +371,8 @@ int accounts_init(struct server *s)
                                                                    : SYSTEM_ACCOUNT;
 
     s->gacc = account_new(s, GLOBAL_ACCOUNT, auth_find_account(a, GLOBAL_ACCOUNT));
+    if (trust_init(s) != 0) /* operator mode: the preloaded accounts */
+        return -1;
     for (uint32_t i = 0; i < a->naccounts; i++) {
         if (!account_find(s, a->accounts[i].name))
             account_new(s, a->accounts[i].name, &a->accounts[i]);
@@ -509,8 +512,21 @@ void accounts_reload(struct server *s)
     free(rewire);
 }
 
+struct account *account_add(struct server *s, const char *name)
+{
+    return account_new(s, name, NULL);
+}
+
+int account_add_import(struct server *s, struct account *importer, const struct import_conf *im,
+                       const struct export_conf *x)
+{
+    return im->service ? add_service_import(s, importer, im, x)
+                       : add_stream_import(s, importer, im);
+}
+
 void accounts_release(struct server *s)
 {
+    trust_free(s);
     for (uint32_t i = 0; i < s->naccounts; i++)
         imports_release(s->accounts[i]);
     for (uint32_t i = 0; i < s->naccounts; i++) {

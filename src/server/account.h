@@ -39,6 +39,13 @@ int accounts_init(struct server *s);
 void accounts_reload(struct server *s);
 /* Unsubscribes the imports' internal clients and frees every account. */
 void accounts_release(struct server *s);
+/* Creates an account with no configuration (operator mode: one per preloaded account JWT).
+ * At start-up only. */
+struct account *account_add(struct server *s, const char *name);
+/* Wires import im of importer (x: the matching export, for service response types; may be
+ * NULL). The exporter must exist. At start-up only. Returns 0 or -1. */
+int account_add_import(struct server *s, struct account *importer, const struct import_conf *im,
+                       const struct export_conf *x);
 /* The account with this name, or NULL. Any thread. */
 struct account *account_find(struct server *s, const char *name);
 

@@ -13,6 +13,7 @@
 #include "server/info.h"
 #include "server/server.h"
 #include "server/snapshot.h"
+#include "server/trust.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,6 +67,7 @@ void client_unref(struct client *c)
     free(c->cred_user);
     free(c->cred_pass);
     free(c->cred_token);
+    client_jwt_free(c->jwt);
     pthread_mutex_destroy(&c->mu);
     free(c);
 }
@@ -381,6 +383,9 @@ void client_accept(struct loop *lp, int fd)
     c->cid = atomic_fetch_add(&s->next_cid, 1);
     c->verbose = c->pedantic = c->echo = true; /* the reference's defaults before CONNECT */
     c->acc = s->gacc;
+    c->jwt_timer = (struct timer){.idx = -1};
+    c->max_subs = s->opts.max_subs > 0 ? s->opts.max_subs : -1;
+    client_nonce_init(c);
     client_auth_init(c);
     c->ping_timer = (struct timer){.idx = -1, .cb = ping_timer_cb};
     c->conn_timer = (struct timer){.idx = -1, .cb = conn_timer_cb};
@@ -579,6 +584,7 @@ void client_close(struct client *c, enum close_reason reason)
     timer_cancel(lp, &c->conn_timer);
     timer_cancel(lp, &c->wd_timer);
     timer_cancel(lp, &c->tls_timer);
+    timer_cancel(lp, &c->jwt_timer);
     epoll_ctl(lp->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     bool reset = reason == CLOSE_SLOW_PENDING || reason == CLOSE_SLOW_DEADLINE ||
                  reason == CLOSE_WRITE_ERROR;

@@ -21,6 +21,7 @@ struct account;
 struct user_conf;
 struct permissions;
 struct subscription;
+struct client_jwt;
 
 /* An internal client's delivery: runs on the publisher's loop instead of queueing bytes.
  * pub is NULL for messages the server makes. Returns true if the message was taken. */
@@ -119,6 +120,11 @@ struct client {
     int64_t last_progress; /* last write progress while stalled */
     uint64_t in_msgs, in_bytes; /* messages published and their payload bytes */
     struct timer ping_timer, conn_timer, wd_timer;
+    /* nkey / JWT authentication (client_jwt.c, trust.h) */
+    char nonce[16];          /* the INFO nonce ("" when none was sent) */
+    struct client_jwt *jwt;  /* a JWT user's claims, permissions, CONNECT jwt/sig; or NULL */
+    struct timer jwt_timer;  /* the user JWT's expiry */
+    int max_subs;            /* subscriptions allowed (-1: no limit): max_subs, JWT limits */
     char host[INET6_ADDRSTRLEN];
     int port;
 

@@ -13,6 +13,7 @@
 #include "server/connect.h"
 #include "server/server.h"
 #include "server/tls.h"
+#include "server/trust.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,10 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
     keep(&c->cred_user, co->user);
     keep(&c->cred_pass, co->pass);
     keep(&c->cred_token, co->auth_token);
+    if (s->trust) { /* operator mode: a user JWT, nothing else */
+        bool answered;
+        return client_jwt_authenticate(c, co, &answered);
+    }
     if (co->has_account)
         return false; /* operator-mode account binding: no operator configured */
     if (a->nusers > 0 && o->tlsc.map) {
@@ -111,11 +116,18 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
         bind_user(c, u);
         return true;
     }
+    if (co->nkey && *co->nkey && s->nonce_required) {
+        const struct user_conf *u = client_nkey_check(c, co);
+        if (u)
+            bind_user(c, u);
+        return u != NULL;
+    }
     if (a->nusers > 0) {
         const char *name = co->user;
         const struct user_conf *u;
         bool no_creds = (!name || !*name) && (!co->pass || !*co->pass) &&
-                        (!co->auth_token || !*co->auth_token);
+                        (!co->auth_token || !*co->auth_token) && (!co->nkey || !*co->nkey) &&
+                        (!co->jwt || !*co->jwt);
         if (no_creds && a->no_auth_user && *a->no_auth_user) {
             bind_user(c, auth_find_user(a, a->no_auth_user));
             return c->user != NULL;
@@ -139,7 +151,9 @@ bool client_authenticate(struct client *c, const struct connect_opts *co)
 
 const char *client_auth_name(const struct client *c, char *buf, size_t len)
 {
-    if (c->user && c->user->name)
+    if (client_jwt_user(c))
+        snprintf(buf, len, "JWT User \"%s\"", client_jwt_user(c));
+    else if (c->user && c->user->name)
         snprintf(buf, len, "User \"%s\"", c->user->name);
     else if (c->user && c->user->nkey)
         snprintf(buf, len, "Nkey \"%s\"", c->user->nkey);
@@ -166,19 +180,33 @@ bool client_may_publish(struct client *c, const char *subject, uint32_t len)
 
 bool client_reauthenticate(struct client *c)
 {
+    struct server *s = c->srv;
+    const struct auth_conf *a = &s->opts.auth;
     struct connect_opts co;
     struct account *old = c->acc;
 
     if (!c->connected)
         return true; /* it will authenticate at its CONNECT, against the new config */
-    memset(&co, 0, sizeof(co));
-    co.user = c->cred_user;
-    co.pass = c->cred_pass;
-    co.auth_token = c->cred_token;
-    c->user = NULL;
-    c->perms = NULL;
-    if (!client_authenticate(c, &co))
-        return false;
+    if (s->trust) /* operator mode (not reloadable): the JWT is only checked again */
+        return client_jwt_user(c) && client_jwt_recheck(c, clock_wall_ns() / 1000000000LL);
+    if (c->user && c->user->nkey && client_nkey_of(c)) {
+        /* an nkey user proved its key at CONNECT: find that key in the new users */
+        const struct user_conf *u = auth_find_nkey(a, client_nkey_of(c));
+        if (!u || (u->conn_types && !(u->conn_types & CONN_TYPE_STANDARD)))
+            return false;
+        c->user = NULL;
+        c->perms = NULL;
+        bind_user(c, u);
+    } else {
+        memset(&co, 0, sizeof(co));
+        co.user = c->cred_user;
+        co.pass = c->cred_pass;
+        co.auth_token = c->cred_token;
+        c->user = NULL;
+        c->perms = NULL;
+        if (!client_authenticate(c, &co))
+            return false;
+    }
     if (c->acc != old) {
         c->acc = old; /* its subscriptions live in the old account */
         return false;

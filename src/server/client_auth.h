@@ -12,7 +12,9 @@ struct connect_opts;
 /* At accept: with no_auth_user configured, the client is that user until a CONNECT says
  * otherwise (the reference applies its permissions even to clients that never send CONNECT). */
 void client_auth_init(struct client *c);
-/* Checks CONNECT's credentials; on success binds c to its user, account and permissions. */
+/* Checks CONNECT's credentials; on success binds c to its user, account and permissions.
+ * On false the caller answers "Authorization Violation" unless c is already closed (an
+ * answer of its own was sent, e.g. an account's connection limit). */
 bool client_authenticate(struct client *c, const struct connect_opts *co);
 /* Reload (loops parked): checks c's saved CONNECT credentials against the new auth config
  * and rebinds its user and permissions (and the deny filtering of its subscriptions). False if

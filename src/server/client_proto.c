@@ -10,6 +10,8 @@
 #include "core/xmalloc.h"
 #include "server/account.h"
 #include "server/server.h"
+#include "server/info.h"
+#include "server/trust.h"
 #include "sublist/subject.h"
 
 #include <jansson.h>
@@ -37,12 +39,9 @@ static void trace_cb(void *ctx, const char *op, const char *arg, size_t arglen)
 
 /* ---- CONNECT ---- */
 
-static void auth_violation(struct client *c, const char *user)
+static void auth_violation(struct client *c, const struct connect_opts *co)
 {
-    if (user)
-        client_log(c, LOG_ERR, "authentication error - User \"%s\"", user);
-    else
-        client_log(c, LOG_ERR, "authentication error");
+    client_auth_failed_log(c, co);
     client_send_err(c, proto_err_text(ERRT_AUTH_VIOLATION));
     client_close(c, CLOSE_AUTH_FAILURE);
 }
@@ -89,12 +88,14 @@ static int connect_cb(void *ctx, const char *json, size_t len)
     atomic_store_explicit(&c->headers_ok, c->headers, memory_order_relaxed);
 
     if (!client_authenticate(c, &co)) {
-        auth_violation(c, co.user);
+        if (!c->closed)
+            auth_violation(c, &co);
         json_decref(root);
         return 1;
     }
     if (c->srv->auth_required || c->user) {
-        const char *who = c->user && c->user->name ? c->user->name
+        const char *who = client_jwt_user(c)          ? client_jwt_user(c)
+                          : c->user && c->user->name ? c->user->name
                           : c->user && c->user->nkey ? c->user->nkey
                                                      : co.user;
         free(c->auth_user);
@@ -297,9 +298,9 @@ static int sub_cb(void *ctx, const char *subj, size_t slen, const char *queue, s
             send_ok(c);
         return 0;
     }
-    if (s->opts.max_subs > 0 && c->nsubs >= (uint32_t)s->opts.max_subs) {
+    if (c->max_subs >= 0 && c->nsubs >= (uint32_t)c->max_subs) {
         pthread_mutex_unlock(&c->mu);
-        client_log(c, LOG_ERR, "Maximum Subscriptions Exceeded, max=%d", s->opts.max_subs);
+        client_log(c, LOG_ERR, "Maximum Subscriptions Exceeded, max=%d", c->max_subs);
         client_send_err(c, proto_err_text(ERRT_MAX_SUBS));
         return 0;
     }
@@ -354,6 +355,11 @@ static int ping_cb(void *ctx)
     struct client *c = ctx;
     client_log(c, LOG_TRC, "->> [PONG]");
     client_send(c->loop, c, "PONG\r\n", 6);
+    /* processPing: a protocol-1 client's first PING after CONNECT gets an INFO when its
+     * max_payload is not the server's (JWT limits) */
+    if (!c->pong_sent && c->connected && c->protocol >= 1 &&
+        c->ps.max_payload != c->srv->opts.max_payload)
+        info_send_ex(c, false);
     c->pong_sent = true;
     return 0;
 }

@@ -54,6 +54,12 @@ static int decode_fields(json_t *root, struct connect_opts *co)
             rc = get_str(v, &co->pass);
         else if (!strcasecmp(key, "auth_token"))
             rc = get_str(v, &co->auth_token);
+        else if (!strcasecmp(key, "nkey"))
+            rc = get_str(v, &co->nkey);
+        else if (!strcasecmp(key, "sig"))
+            rc = get_str(v, &co->sig);
+        else if (!strcasecmp(key, "jwt"))
+            rc = get_str(v, &co->jwt);
         else if (!strcasecmp(key, "name"))
             rc = get_str(v, &co->name);
         else if (!strcasecmp(key, "lang"))

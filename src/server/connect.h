@@ -15,6 +15,7 @@ struct connect_opts {
     bool has_protocol, has_account;
     /* borrowed from *root: valid until json_decref(*root) */
     const char *user, *pass, *auth_token, *name, *lang, *version;
+    const char *nkey, *sig, *jwt; /* nkey and JWT authentication */
 };
 
 /* Parses len bytes of CONNECT JSON into co. On success returns 0 and *root holds the parsed

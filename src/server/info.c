@@ -67,13 +67,21 @@ size_t info_json_escape(char *out, size_t len, size_t cap, const char *s)
     return len;
 }
 
+static void send_info(struct client *c, bool first, bool ldm);
+
 void info_send(struct client *c)
 {
-    info_send_ex(c, false);
+    send_info(c, true, false);
 }
 
 void info_send_ex(struct client *c, bool ldm)
 {
+    send_info(c, false, ldm);
+}
+
+static void send_info(struct client *c, bool first, bool ldm)
+{
+    const char *nonce = first ? c->nonce : "";
     struct server *s = c->srv;
     char buf[2048];
     size_t n = 0;
@@ -91,8 +99,10 @@ void info_send_ex(struct client *c, bool ldm)
                           s->tls_verify ? "\"tls_verify\":true," : "",
                           s->tls_available ? "\"tls_available\":true," : "");
     n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s} \r\n",
-                          (long long)s->opts.max_payload, (unsigned long long)c->cid, c->host,
+                          "\"max_payload\":%lld,\"client_id\":%llu,\"client_ip\":\"%s\"%s%s%s%s} \r\n",
+                          (long long)(first ? s->opts.max_payload : c->ps.max_payload),
+                          (unsigned long long)c->cid, c->host, nonce[0] ? ",\"nonce\":\"" : "",
+                          nonce, nonce[0] ? "\"" : "",
                           ldm ? ",\"ldm\":true" : "");
     if (n >= sizeof(buf))
         n = sizeof(buf) - 1;

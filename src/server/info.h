@@ -15,7 +15,9 @@ struct loop;
 void info_make_server_id(char out[57]);
 /* Sends the INFO line to c (owner loop, at accept). */
 void info_send(struct client *c);
-/* The same INFO, with "ldm":true after client_ip when ldm (lame duck mode's notice). */
+/* An async INFO (lame duck mode's notice with "ldm":true after client_ip; or, without ldm,
+ * the one the reference sends at a protocol-1 client's first PING when its max_payload
+ * differs from the server's): the client's own max_payload and no nonce. */
 void info_send_ex(struct client *c, bool ldm);
 /* Appends s to out as a JSON string body (escaping quotes, backslashes, controls). Returns the
  * new length; never writes past cap (truncates). */

@@ -312,6 +312,7 @@ void opts_release(struct options *o)
         FREE_AND_NULL(*strs[i]);
     auth_conf_release(&o->auth);
     tls_opts_release(&o->tlsc);
+    trust_conf_release(&o->trust);
 }
 
 static bool is_set(const char *s)

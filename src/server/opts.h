@@ -7,6 +7,7 @@
 #define NS_SERVER_OPTS_H
 
 #include "server/auth.h"
+#include "server/trust.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -100,6 +101,7 @@ struct options {
     char *password;   /* --pass */
     char *auth_token; /* --auth */
     struct auth_conf auth; /* users, permissions, accounts (config file only) */
+    struct trust_conf trust; /* operator mode: operators, resolver (config file only) */
 
     /* TLS flags. "-tls=false" clears all five, as the reference does. Any of them given (and
      * no "-tls=false") replaces the config file's tls block: see opts_resolve_tls. */

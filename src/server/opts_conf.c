@@ -40,6 +40,10 @@ enum kind {
     K_LDM_DURATION,  /* a Go duration string only (time.ParseDuration) */
     K_TLS,           /* tls { } */
     K_LOOPS,         /* int, 0 or more */
+    K_OPERATOR,      /* operator: a JWT or its file (opts_operator.c) */
+    K_TRUSTED,       /* trusted / trusted_keys */
+    K_RESOLVER,      /* resolver: MEMORY */
+    K_PRELOAD,       /* resolver_preload { account: jwt } */
     K_UNSUPPORTED,   /* known to 2.9.10, not implemented by natrium yet */
 };
 
@@ -119,21 +123,21 @@ static const struct key_rule top_rules[] = {
     {"allow_non_tls", K_BOOL, F(allow_non_tls)},
     {"lame_duck_duration", K_LDM_DURATION, F(lame_duck_duration_ms)},
     {"lame_duck_grace_period", K_LDM_DURATION, F(lame_duck_grace_ms)},
-    {"operator", K_UNSUPPORTED, 0},
-    {"operators", K_UNSUPPORTED, 0},
-    {"roots", K_UNSUPPORTED, 0},
-    {"root", K_UNSUPPORTED, 0},
-    {"root_operators", K_UNSUPPORTED, 0},
-    {"root_operator", K_UNSUPPORTED, 0},
-    {"resolver", K_UNSUPPORTED, 0},
-    {"account_resolver", K_UNSUPPORTED, 0},
-    {"accounts_resolver", K_UNSUPPORTED, 0},
+    {"operator", K_OPERATOR, 0},
+    {"operators", K_OPERATOR, 0},
+    {"roots", K_OPERATOR, 0},
+    {"root", K_OPERATOR, 0},
+    {"root_operators", K_OPERATOR, 0},
+    {"root_operator", K_OPERATOR, 0},
+    {"resolver", K_RESOLVER, 0},
+    {"account_resolver", K_RESOLVER, 0},
+    {"accounts_resolver", K_RESOLVER, 0},
     {"resolver_tls", K_UNSUPPORTED, 0},
-    {"resolver_preload", K_UNSUPPORTED, 0},
+    {"resolver_preload", K_PRELOAD, 0},
     {"resolver_pinned_accounts", K_UNSUPPORTED, 0},
     {"no_header_support", K_UNSUPPORTED, 0},
-    {"trusted", K_UNSUPPORTED, 0},
-    {"trusted_keys", K_UNSUPPORTED, 0},
+    {"trusted", K_TRUSTED, 0},
+    {"trusted_keys", K_TRUSTED, 0},
     {"connect_error_reports", K_UNSUPPORTED, 0},
     {"reconnect_error_reports", K_UNSUPPORTED, 0},
     {"websocket", K_UNSUPPORTED, 0},
@@ -974,6 +978,18 @@ static void apply_entry(struct loader *l, const struct conf_entry *e)
     case K_TLS:
         apply_tls(l, e);
         break;
+    case K_OPERATOR:
+        oc_apply_operators(l, e);
+        break;
+    case K_TRUSTED:
+        oc_apply_trusted(l, e);
+        break;
+    case K_RESOLVER:
+        oc_apply_resolver(l, e);
+        break;
+    case K_PRELOAD:
+        oc_apply_preload(l, e);
+        break;
     case K_UNSUPPORTED:
         oc_unsupported(l, e);
         break;
@@ -996,8 +1012,8 @@ static bool opts_auth_ok(const struct options *o, char *msg, size_t n)
         free(q);
         return false;
     }
-    if (a->system_account && *a->system_account && strcmp(a->system_account, SYSTEM_ACCOUNT) &&
-        !auth_find_account(a, a->system_account)) {
+    if (!trust_conf_enabled(&o->trust) && a->system_account && *a->system_account &&
+        strcmp(a->system_account, SYSTEM_ACCOUNT) && !auth_find_account(a, a->system_account)) {
         snprintf(msg, n, "error resolving system account: account missing");
         return false;
     }
@@ -1063,7 +1079,7 @@ int opts_apply_config(struct options *o, const struct conf_node *root, opts_warn
             rc = -1;
         } else if (!o->check_config) {
             char why[512];
-            if (!opts_auth_ok(o, why, sizeof(why))) {
+            if (!oc_trust_ok(o, why, sizeof(why)) || !opts_auth_ok(o, why, sizeof(why))) {
                 put_err(err, errlen, why);
                 rc = -1;
             }

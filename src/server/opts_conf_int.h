@@ -50,4 +50,12 @@ void oc_apply_accounts(struct loader *l, const struct conf_entry *e);
  * position-less problems go to *err (a new string) as the reference reports them. */
 void oc_auth_validate(struct loader *l, const struct conf_entry *accounts_entry, char **err);
 
+/* opts_operator.c: the operator-mode keys (operator, trusted, resolver, resolver_preload),
+ * and server.go validateTrustedOperators' checks at start (false with the reason in msg). */
+void oc_apply_operators(struct loader *l, const struct conf_entry *e);
+void oc_apply_trusted(struct loader *l, const struct conf_entry *e);
+void oc_apply_resolver(struct loader *l, const struct conf_entry *e);
+void oc_apply_preload(struct loader *l, const struct conf_entry *e);
+bool oc_trust_ok(const struct options *o, char *msg, size_t n);
+
 #endif

@@ -16,6 +16,7 @@
 #include "server/opts_conf.h"
 #include "server/server.h"
 #include "server/tls.h"
+#include "server/trust.h"
 
 #include <openssl/ssl.h>
 #include "sublist/subject.h"
@@ -146,6 +147,28 @@ static void dur(int64_t ms, char *buf, size_t n)
     units_format_duration(ms, buf, n);
 }
 
+static bool trust_equal(const struct trust_conf *a, const struct trust_conf *b)
+{
+    if (a->noperators != b->noperators || a->ntrusted != b->ntrusted ||
+        a->resolver_memory != b->resolver_memory || a->resolver_set != b->resolver_set ||
+        a->npreload != b->npreload)
+        return false;
+    for (uint32_t i = 0; i < a->noperators; i++) {
+        if (strcmp(a->operator_jwts[i], b->operator_jwts[i]) != 0)
+            return false;
+    }
+    for (uint32_t i = 0; i < a->ntrusted; i++) {
+        if (strcmp(a->trusted_keys[i], b->trusted_keys[i]) != 0)
+            return false;
+    }
+    for (uint32_t i = 0; i < a->npreload; i++) {
+        if (strcmp(a->preload[i].account, b->preload[i].account) != 0 ||
+            strcmp(a->preload[i].jwt, b->preload[i].jwt) != 0)
+            return false;
+    }
+    return true;
+}
+
 /* diffOptions, in the reference's field order. */
 static void diff_options(const struct options *o, const struct options *n, struct diff *d)
 {
@@ -233,6 +256,10 @@ static void diff_options(const struct options *o, const struct options *n, struc
     }
     if (o->nloops != n->nloops)
         refuse_int(d, "Loops", o->nloops, n->nloops);
+    /* natrium: operator mode (operators, trusted keys, the MEMORY resolver's preloads) is
+     * set at start only */
+    if (!trust_equal(&o->trust, &n->trust))
+        refuse(d, "TrustedOperators", "(operator mode at start)", "(changed)");
     if (o->jetstream != n->jetstream)
         refuse(d, "JetStream", tf(o->jetstream), tf(n->jetstream));
     (void)a;

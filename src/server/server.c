@@ -1,6 +1,7 @@
 /* Server start-up and shutdown (mirrors server/server.go Start/Shutdown): identity, listener,
  * loops, pid and ports files, the banner. */
 #include "server/server.h"
+#include "server/trust.h"
 
 #include "server/account.h"
 #include "server/auth.h"
@@ -109,7 +110,10 @@ struct server *server_new(struct options *opts)
     /* The reference numbers its internal clients first: three for the system account, one per
      * other configured account; clients see the ids that follow. */
     {
-        uint64_t first = s->sacc ? FIRST_CLIENT_ID : 1;
+        /* operator mode without a system account: its internal clients never start */
+        uint64_t first = s->sacc && !(s->trust && !s->trust->explicit_system_account)
+                             ? FIRST_CLIENT_ID
+                             : 1;
         for (uint32_t i = 0; i < s->naccounts; i++)
             first += s->accounts[i]->conf && s->accounts[i] != s->sacc;
         atomic_store(&s->next_cid, first);
@@ -203,6 +207,7 @@ int server_start(struct server *s)
     log_printf(lg, LOG_INF, "  ID:       %s", s->id);
     if (plaintext_passwords(&s->opts))
         log_printf(lg, LOG_WRN, "Plaintext passwords detected, use nkeys or bcrypt");
+    trust_log_banner(s);
     if (s->before_listen && s->before_listen(s, s->before_listen_arg) != 0)
         return -1;
     if (open_listener(s) != 0)
@@ -287,6 +292,10 @@ void server_update_auth_required(struct server *s)
     s->auth_required = ((o->username && *o->username) || (o->auth_token && *o->auth_token) ||
                         o->auth.nusers > 0) &&
                        !(o->auth.no_auth_user && *o->auth.no_auth_user);
+    s->auth_required |= trust_conf_enabled(&o->trust);
+    s->nonce_required = trust_conf_enabled(&o->trust);
+    for (uint32_t i = 0; i < o->auth.nusers; i++)
+        s->nonce_required |= o->auth.users[i].nkey != NULL;
 }
 
 void server_sublist_stats(struct server *s, struct sl_stats *st)

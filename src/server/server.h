@@ -50,6 +50,8 @@ struct server {
     bool tls_required;  /* INFO tls_required: a TLS ctx and no allow_non_tls */
     bool tls_verify;    /* INFO tls_verify: client certificates verified (with allow_non_tls too) */
     bool tls_available; /* INFO tls_available: allow_non_tls with a TLS ctx */
+    struct trust *trust;  /* operator mode (trust.h), or NULL; fixed once the loops run */
+    bool nonce_required;  /* INFO carries a nonce: nkey users or operators configured */
     int listen_fd;
     int port; /* the port actually bound */
     int nloops;

@@ -388,7 +388,7 @@ TEST(opts_conf_unsupported_keys_are_refused)
         "jetstream",    "ocsp",
         "websocket",
         "ws",           "mqtt",
-        "operator",     "resolver",
+        "resolver_tls", "resolver_pinned_accounts",
         "mappings",     "client_advertise",
         "syslog",
         "server_tags",
@@ -404,6 +404,32 @@ TEST(opts_conf_unsupported_keys_are_refused)
     }
     ASSERT_STR_EQ(apply_err("Cluster { port: 6222 }\n", true),
                   "a.conf:1:0: \"Cluster\" is not supported by natrium yet\n");
+}
+
+/* Operator-mode keys (opts_operator.c): the reference's texts for wrong value types. */
+TEST(opts_conf_operator_keys)
+{
+    ASSERT_STR_EQ(apply_err("port: 1\noperator: {}\n", false),
+                  "a.conf:2:1: error parsing operators: unsupported type map[string]interface "
+                  "{}\n");
+    ASSERT_STR_EQ(apply_err("port: 1\noperator: [a, b]\n", false),
+                  "a.conf:2:1: error parsing operators: unsupported type []interface {}\n");
+    ASSERT_STR_EQ(apply_err("port: 1\ntrusted: 5\n", false),
+                  "a.conf:2:1: error parsing trusted: unsupported type int64\n");
+    ASSERT_STR_EQ(apply_err("port: 1\ntrusted: \"OX\"\n", false),
+                  "a.conf:2:1: trust key \"OX\" required to be a valid public operator nkey\n");
+    ASSERT_STR_EQ(apply_err("port: 1\nresolver: 5\n", false),
+                  "a.conf:2:1: error parsing operator resolver, wrong type int64\n");
+    ASSERT_STR_EQ(apply_err("port: 1\nresolver: FOO\n", false),
+                  "a.conf:2:1: error parsing account resolver, should be MEM or  URL(\"url\") or "
+                  "a map containing dir and type state=[FULL|CACHE])\n");
+    ASSERT_STR_EQ(apply_err("port: 1\nresolver: URL(http://x)\n", false),
+                  "a.conf:2:1: resolver \"URL(http://x)\" is not supported by natrium yet (only "
+                  "MEMORY)\n");
+    ASSERT_STR_EQ(apply_err("port: 1\nresolver_preload: 5\n", false),
+                  "a.conf:2:1: preload should be a map of account_public_key:account_jwt\n");
+    ASSERT_STR_EQ(apply_err("port: 1\nresolver_preload { A: x }\n", false),
+                  "a.conf:2:20: invalid account JWT\n");
 }
 
 TEST(opts_conf_load_file_and_includes)
