@@ -5,6 +5,7 @@
  *   $SYS.REQ.SERVER.PING.<KIND>      KIND of every server (here: this one)
  *   $SYS.REQ.SERVER.<id>.<KIND>      KIND of server <id>
  *   KIND: VARZ CONNZ SUBSZ ROUTEZ GATEWAYZ LEAFZ ACCOUNTZ JSZ HEALTHZ STATSZ
+ *   and, unasked, $SYS.SERVER.<id>.STATSZ 1, 2, 4 ... s after start, then every 30 s
  *
  * The request body is the options JSON ({} or empty for defaults). Answers are
  * {"server":{...},"data":{...}} ({"server":..., "statsz":{...}} for STATSZ) or
@@ -31,10 +32,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SYSREQ_QUEUE_MAX 1024 /* requests waiting; more are dropped (the requester times out) */
 #define SYSREQ_BODY_MAX (64 * 1024)
+#define SYSREQ_FIRST_STATSZ_MS 1000       /* the first periodic STATSZ; the gap doubles */
+#define SYSREQ_STATSZ_EVERY_MS (30 * 1000) /* up to every 30 s, as the reference */
 
 struct sreq {
     struct sreq *next;
@@ -301,25 +305,77 @@ out:
     json_decref(body);
 }
 
-static void *worker(void *arg)
+/* $SYS.SERVER.<id>.STATSZ, the reference's periodic statistics (statsz every 30 s), sent
+ * only when a subscription in the system account wants it. */
+static void publish_statsz(struct sysreq *sr)
 {
-    struct sysreq *sr = arg;
+    char subject[128];
+    struct sl_result *r;
+    bool want;
+    json_t *msg;
 
-    for (;;) {
-        struct sreq *r;
-        pthread_mutex_lock(&sr->mu);
-        while (!sr->head && !sr->stop)
-            pthread_cond_wait(&sr->cv, &sr->mu);
-        if (sr->stop) {
-            pthread_mutex_unlock(&sr->mu);
+    snprintf(subject, sizeof(subject), "$SYS.SERVER.%s.STATSZ", sr->s->id);
+    r = sl_match(sr->s->sacc->sl, subject, strlen(subject));
+    want = r->npsubs > 0 || r->nqgroups > 0;
+    sl_result_free(sr->s->sacc->sl, r);
+    if (!want)
+        return;
+    msg = json_object();
+    json_object_set_new(msg, "server", server_info(sr));
+    json_object_set_new(msg, "statsz", statsz(sr));
+    respond(sr, subject, msg);
+    json_decref(msg);
+}
+
+/* Waits on the queue until a request comes, stop is set or the next STATSZ is due (then
+ * returns NULL with the lock released and the deadline moved on). */
+static struct sreq *next_request(struct sysreq *sr, int64_t *due_ms, bool *stop)
+{
+    struct sreq *r = NULL;
+
+    pthread_mutex_lock(&sr->mu);
+    while (!sr->head && !sr->stop) {
+        int64_t now = clock_wall_ns() / 1000000;
+        struct timespec ts;
+        if (now >= *due_ms)
             break;
-        }
+        ts.tv_sec = (time_t)(*due_ms / 1000);
+        ts.tv_nsec = (long)(*due_ms % 1000) * 1000000L;
+        pthread_cond_timedwait(&sr->cv, &sr->mu, &ts); /* CLOCK_REALTIME, as the default */
+    }
+    *stop = sr->stop;
+    if (!sr->stop && sr->head) {
         r = sr->head;
         sr->head = r->next;
         if (!sr->head)
             sr->tail = NULL;
         sr->n--;
-        pthread_mutex_unlock(&sr->mu);
+    }
+    pthread_mutex_unlock(&sr->mu);
+    return r;
+}
+
+static void *worker(void *arg)
+{
+    struct sysreq *sr = arg;
+    int64_t every = SYSREQ_FIRST_STATSZ_MS;
+    int64_t due_ms = clock_wall_ns() / 1000000 + every;
+
+    for (;;) {
+        struct sreq *r;
+        bool stop;
+
+        r = next_request(sr, &due_ms, &stop);
+        if (stop)
+            break;
+        if (!r) { /* the STATSZ deadline: often after start, then every 30 s */
+            every = every * 2 < SYSREQ_STATSZ_EVERY_MS ? every * 2 : SYSREQ_STATSZ_EVERY_MS;
+            due_ms = clock_wall_ns() / 1000000 + every;
+            pthread_rwlock_rdlock(&sr->s->cfg_lock);
+            publish_statsz(sr);
+            pthread_rwlock_unlock(&sr->s->cfg_lock);
+            continue;
+        }
         pthread_rwlock_rdlock(&sr->s->cfg_lock); /* a reload changes what the answers read */
         handle(sr, r);
         pthread_rwlock_unlock(&sr->s->cfg_lock);

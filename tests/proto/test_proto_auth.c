@@ -409,3 +409,22 @@ TEST(system_account_connect_disconnect_advisories)
                       "\"reason\":\"Client Closed\"\\}\r\n$");
     free(got);
 }
+
+/* The periodic $SYS.SERVER.<id>.STATSZ: the first ones come within seconds of the start. */
+TEST(system_account_periodic_statsz)
+{
+    struct server_proc sp = {0};
+    struct wire *s;
+    char *got;
+
+    PU_START_CONF(&sp, SYS_CONF);
+    s = PU_CLIENT(sp.port, LOGIN("sys", "sys"));
+    wire_send(s, "SUB $SYS.SERVER.*.STATSZ 1\r\nPING\r\n");
+    WIRE_EXPECT(s, "PONG\r\n");
+    got = wire_until(s, "}}\r\n", 9000);
+    ASSERT(got != NULL);
+    ASSERT_MATCH(got, "^MSG \\$SYS\\.SERVER\\.N[A-Z0-9]{55}\\.STATSZ 1  [0-9]+\r\n"
+                      "\\{\"server\":\\{\"name\":\"[A-Z0-9]+\",.*\\},\"statsz\":\\{\"start\":\".*"
+                      "\"connections\":1,.*\\}\\}\r\n$");
+    free(got);
+}
