@@ -303,6 +303,8 @@ static json_t *conn_json(const struct conn_info *c, const struct mon_connz_opts 
         set_str(j, "version", c->version);
     if (o->auth && c->user && *c->user)
         set_str(j, "authorized_user", c->user);
+    if (o->auth && c->account && *c->account && strcmp(c->account, GLOBAL_ACCOUNT) != 0)
+        set_str(j, "account", c->account); /* the reference leaves $G out */
     if (o->subs && c->nsubs_list > 0) {
         json_t *a = json_array();
         for (uint32_t i = 0; i < c->nsubs_list; i++) {
@@ -374,6 +376,17 @@ json_t *mon_connz(struct server *s, const struct mon_connz_opts *o, char *err, s
         }
         n = k;
     }
+    /* the account filter */
+    if (o->acc[0]) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (all[i].account && !strcmp(all[i].account, o->acc))
+                all[k++] = all[i];
+            else
+                conn_info_release(&all[i]);
+        }
+        n = k;
+    }
     qsort_r(all, n, sizeof(*all), conn_cmp, &sort);
     total = n;
     if (o->cid)
@@ -432,7 +445,27 @@ json_t *mon_subsz(struct server *s, const struct mon_subsz_opts *o, char *err, s
     } else {
         res = json_object();
     }
-    sublist_stats_json(res, s, &sn.t);
+    if (o->acc[0]) {
+        struct account *a = account_find(s, o->acc);
+        struct sl_stats st;
+        if (!a) {
+            server_snap_release(&sn);
+            json_decref(res);
+            snprintf(err, errcap, "Account %s does not exist", o->acc);
+            return NULL;
+        }
+        sl_get_stats(a->sl, &st);
+        set_int(res, "num_subscriptions", (int64_t)st.count);
+        set_int(res, "num_cache", 0);
+        set_int(res, "num_inserts", (int64_t)st.inserts);
+        set_int(res, "num_removes", (int64_t)st.removes);
+        set_int(res, "num_matches", (int64_t)st.matches);
+        json_object_set_new(res, "cache_hit_rate", json_real(0));
+        set_int(res, "max_fanout", 0);
+        json_object_set_new(res, "avg_fanout", json_real(0));
+    } else {
+        sublist_stats_json(res, s, &sn.t);
+    }
     if (o->subs) {
         json_t *arr = json_array();
         size_t total = 0, limit = (size_t)(o->limit > 0 ? o->limit : MON_DEFAULT_LIMIT);
@@ -445,11 +478,13 @@ json_t *mon_subsz(struct server *s, const struct mon_subsz_opts *o, char *err, s
                 if (o->test[0] && !subj_matches(si->subject, strlen(si->subject), o->test,
                                                 strlen(o->test)))
                     continue;
+                if (o->acc[0] && (!c->account || strcmp(c->account, o->acc) != 0))
+                    continue;
                 total++;
                 if (total <= offset || json_array_size(arr) >= limit)
                     continue;
                 d = json_object();
-                set_str(d, "account", GLOBAL_ACCOUNT);
+                set_str(d, "account", c->account ? c->account : GLOBAL_ACCOUNT);
                 set_str(d, "subject", si->subject);
                 if (si->queue)
                     set_str(d, "qgroup", si->queue);

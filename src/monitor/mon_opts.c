@@ -203,6 +203,8 @@ int mon_connz_opts_from_query(const char *q, size_t n, struct mon_connz_opts *o,
     }
     if ((v = qget(q, n, "user", buf)))
         snprintf(o->user, sizeof(o->user), "%s", v);
+    if ((v = qget(q, n, "acc", buf)))
+        snprintf(o->acc, sizeof(o->acc), "%s", v);
     rc = check_connz(o, err, cap);
 out:
     free(buf);
@@ -229,6 +231,9 @@ int mon_subsz_opts_from_query(const char *q, size_t n, struct mon_subsz_opts *o,
             goto out;
         }
         snprintf(o->test, sizeof(o->test), "%s", v);
+    }
+    if ((v = qget(q, n, "acc", buf))) {
+        snprintf(o->acc, sizeof(o->acc), "%s", v);
     }
     if (o->offset < 0)
         o->offset = 0;
@@ -303,7 +308,7 @@ static int jstr(const json_t *b, const char *k, const char **out, char *err, siz
 int mon_connz_opts_from_json(const json_t *b, struct mon_connz_opts *o, char *err, size_t cap)
 {
     long long off = 0, lim = 0, cid = 0, state = 0;
-    const char *sort = NULL, *user = NULL;
+    const char *sort = NULL, *user = NULL, *acc = NULL;
 
     mon_connz_opts_init(o);
     if (!b)
@@ -313,8 +318,10 @@ int mon_connz_opts_from_json(const json_t *b, struct mon_connz_opts *o, char *er
         jbool(b, "subscriptions_detail", &o->subs_detail, err, cap) ||
         jint(b, "offset", &off, err, cap) || jint(b, "limit", &lim, err, cap) ||
         jint(b, "cid", &cid, err, cap) || jint(b, "state", &state, err, cap) ||
-        jstr(b, "user", &user, err, cap))
+        jstr(b, "user", &user, err, cap) || jstr(b, "acc", &acc, err, cap))
         return -1;
+    if (acc)
+        snprintf(o->acc, sizeof(o->acc), "%s", acc);
     if (sort && *sort && parse_sort(sort, &o->sort, err, cap))
         return -1;
     if (state < 0 || state > 2) {
@@ -335,14 +342,17 @@ int mon_connz_opts_from_json(const json_t *b, struct mon_connz_opts *o, char *er
 int mon_subsz_opts_from_json(const json_t *b, struct mon_subsz_opts *o, char *err, size_t cap)
 {
     long long off = 0, lim = 0;
-    const char *test = NULL;
+    const char *test = NULL, *acc = NULL;
 
     mon_subsz_opts_init(o);
     if (!b)
         return 0;
     if (jbool(b, "subscriptions", &o->subs, err, cap) || jint(b, "offset", &off, err, cap) ||
-        jint(b, "limit", &lim, err, cap) || jstr(b, "test", &test, err, cap))
+        jint(b, "limit", &lim, err, cap) || jstr(b, "test", &test, err, cap) ||
+        jstr(b, "acc", &acc, err, cap))
         return -1;
+    if (acc)
+        snprintf(o->acc, sizeof(o->acc), "%s", acc);
     if (test && *test) {
         if (!subj_is_valid_literal(test, strlen(test)) || strlen(test) >= sizeof(o->test)) {
             set_err(err, cap, "invalid test subject, must be valid publish subject: %s", test);

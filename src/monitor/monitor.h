@@ -64,12 +64,14 @@ struct mon_connz_opts {
     uint64_t cid;       /* 0 = all */
     enum mon_state state;
     char user[128];     /* with auth: only this user's connections */
+    char acc[256];      /* "acc": only this account's connections ("" = all) */
 };
 
 struct mon_subsz_opts {
     bool subs; /* "subs": list subscriptions */
     int offset, limit;
     char test[512]; /* a publish subject: list only subscriptions matching it ("" = all) */
+    char acc[256];  /* "acc": only this account's subscriptions and sublist ("" = all) */
 };
 
 struct mon_healthz_opts {

@@ -5,6 +5,7 @@
  *   $SYS.REQ.SERVER.PING.<KIND>      KIND of every server (here: this one)
  *   $SYS.REQ.SERVER.<id>.<KIND>      KIND of server <id>
  *   KIND: VARZ CONNZ SUBSZ ROUTEZ GATEWAYZ LEAFZ ACCOUNTZ JSZ HEALTHZ STATSZ
+ *   $SYS.REQ.ACCOUNT.<acc>.CONNZ|SUBSZ  one account's connections or subscriptions
  *   and, unasked, $SYS.SERVER.<id>.STATSZ 1, 2, 4 ... s after start, then every 30 s
  *
  * The request body is the options JSON ({} or empty for defaults). Answers are
@@ -254,14 +255,72 @@ static bool filter_matches(struct server *s, const json_t *body)
     return true;
 }
 
+/* $SYS.REQ.ACCOUNT.<acc>.CONNZ|SUBSZ: the account's connections or subscriptions. */
+static void handle_account(struct sysreq *sr, struct sreq *r, const char *rest)
+{
+    const char *dot = strrchr(rest, '.');
+    char acc[256], err[MON_ERR_MAX] = "";
+    json_t *body = NULL, *answer, *data = NULL;
+
+    if (!dot || dot == rest || (size_t)(dot - rest) >= sizeof(acc))
+        return;
+    snprintf(acc, sizeof(acc), "%.*s", (int)(dot - rest), rest);
+    if (!strcmp(acc, "PING"))
+        return; /* $SYS.REQ.ACCOUNT.PING.*: every account's, not answered yet */
+    if (strcmp(dot + 1, "CONNZ") != 0 && strcmp(dot + 1, "SUBSZ") != 0)
+        return; /* INFO, STATZ, CONNS, LEAFZ, JSZ: not answered yet */
+    if (r->blen > 0) {
+        json_error_t je;
+        body = json_loadb(r->body, r->blen, 0, &je);
+        if (!body || !json_is_object(body)) {
+            snprintf(err, sizeof(err), "%s", body ? "options are not an object" : je.text);
+            json_decref(body);
+            body = NULL;
+        }
+    }
+    if (!err[0] && !strcmp(dot + 1, "CONNZ")) {
+        struct mon_connz_opts o;
+        mon_connz_opts_init(&o);
+        if (mon_connz_opts_from_json(body, &o, err, sizeof(err)) == 0) {
+            snprintf(o.acc, sizeof(o.acc), "%s", acc);
+            data = mon_connz(sr->s, &o, err, sizeof(err));
+        }
+    } else if (!err[0]) {
+        struct mon_subsz_opts o;
+        mon_subsz_opts_init(&o);
+        if (mon_subsz_opts_from_json(body, &o, err, sizeof(err)) == 0) {
+            snprintf(o.acc, sizeof(o.acc), "%s", acc);
+            o.subs = true;
+            data = mon_subsz(sr->s, &o, err, sizeof(err));
+        }
+    }
+    answer = json_object();
+    json_object_set_new(answer, "server", server_info(sr));
+    if (data) {
+        json_object_set_new(answer, "data", data);
+    } else {
+        json_t *e = json_object();
+        json_object_set_new(e, "code", json_integer(400));
+        json_object_set_new(e, "description", json_string(err));
+        json_object_set_new(answer, "error", e);
+    }
+    respond(sr, r->reply, answer);
+    json_decref(answer);
+    json_decref(body);
+}
+
 static void handle(struct sysreq *sr, struct sreq *r)
 {
-    static const char pfx[] = "$SYS.REQ.SERVER.";
+    static const char pfx[] = "$SYS.REQ.SERVER.", apfx[] = "$SYS.REQ.ACCOUNT.";
     const char *rest, *kind;
     json_t *body = NULL, *answer, *data;
     char err[MON_ERR_MAX] = "";
     size_t idl = strlen(sr->s->id);
 
+    if (strncmp(r->subject, apfx, sizeof(apfx) - 1) == 0) {
+        handle_account(sr, r, r->subject + sizeof(apfx) - 1);
+        return;
+    }
     if (strncmp(r->subject, pfx, sizeof(pfx) - 1) != 0)
         return;
     rest = r->subject + sizeof(pfx) - 1;
@@ -390,7 +449,8 @@ static void *worker(void *arg)
 struct sysreq *sysreq_start(struct server *s, struct monitor *m)
 {
     static const char *const subjects[] = {"$SYS.REQ.SERVER.PING", "$SYS.REQ.SERVER.PING.*",
-                                           NULL};
+                                           "$SYS.REQ.ACCOUNT.*.CONNZ",
+                                           "$SYS.REQ.ACCOUNT.*.SUBSZ", NULL};
     struct sysreq *sr;
     char own[128];
 

@@ -1,6 +1,8 @@
 /* Monitoring snapshots: see snapshot.h and docs/internals/threads-and-locks.md (T6, L4, R5). */
 #include "server/snapshot.h"
 
+#include "server/account.h"
+
 #include "core/clock.h"
 #include "core/xmalloc.h"
 #include "server/client.h"
@@ -52,6 +54,7 @@ void conn_info_release(struct conn_info *ci)
     free(ci->lang);
     free(ci->version);
     free(ci->user);
+    free(ci->account);
     memset(ci, 0, sizeof(*ci));
 }
 
@@ -100,6 +103,7 @@ static void fill_conn(struct client *c, struct conn_info *ci, unsigned flags, in
     ci->lang = dup_or_null(c->lang);
     ci->version = dup_or_null(c->version);
     ci->user = dup_or_null(c->auth_user);
+    ci->account = dup_or_null(c->acc ? c->acc->name : NULL);
     pthread_mutex_lock(&c->mu);
     ci->pending_bytes = c->out_pending;
     ci->out_msgs = c->out_msgs;
@@ -304,6 +308,7 @@ void snap_record_closed_locked(struct client *c, enum close_reason reason)
     ci.lang = dup_or_null(c->lang);
     ci.version = dup_or_null(c->version);
     ci.user = dup_or_null(c->auth_user);
+    ci.account = dup_or_null(c->acc ? c->acc->name : NULL);
     ci.reason = reason;
     copy_subs_locked(c, &ci, SNAP_CLOSED_SUBS_MAX);
 
@@ -332,6 +337,7 @@ static void copy_conn(struct conn_info *dst, const struct conn_info *src, unsign
     dst->lang = dup_or_null(src->lang);
     dst->version = dup_or_null(src->version);
     dst->user = dup_or_null(src->user);
+    dst->account = dup_or_null(src->account);
     dst->subs = NULL;
     dst->nsubs_list = 0;
     if ((flags & SNAP_SUBS) && src->nsubs_list > 0) {

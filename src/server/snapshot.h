@@ -41,6 +41,7 @@ struct conn_info {
     uint32_t nsubs_list; /* entries in subs (with SNAP_SUBS; capped for closed ones) */
     struct conn_sub_info *subs;
     char *name, *lang, *version, *user;
+    char *account; /* the account's name */
     enum close_reason reason; /* CLOSE_NONE while open */
 };
 

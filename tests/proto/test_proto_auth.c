@@ -428,3 +428,27 @@ TEST(system_account_periodic_statsz)
                       "\"connections\":1,.*\\}\\}\r\n$");
     free(got);
 }
+
+/* $SYS.REQ.ACCOUNT.<acc>.CONNZ and .SUBSZ: one account's connections and subscriptions. */
+TEST(system_account_account_connz_and_subsz)
+{
+    struct server_proc sp = {0};
+    struct wire *s, *app;
+    char *ans;
+
+    PU_START_CONF(&sp, SYS_CONF);
+    app = PU_CLIENT(sp.port, LOGIN("a", "a"));
+    wire_send(app, "SUB foo.bar 7\r\nPING\r\n");
+    WIRE_EXPECT(app, "PONG\r\n");
+    s = PU_CLIENT(sp.port, LOGIN("sys", "sys"));
+    wire_send(s, "SUB _INBOX.> 1\r\nPUB $SYS.REQ.ACCOUNT.APP.CONNZ _INBOX.1 0\r\n\r\n");
+    ans = read_sys_answer(s, "_INBOX\\.1");
+    ASSERT_MATCH(ans, "\"data\":\\{\"server_id\":\"N[A-Z0-9]{55}\",\"now\":\"[-0-9T:.]+Z\","
+                      "\"num_connections\":1,\"total\":1,");
+    free(ans);
+    wire_send(s, "PUB $SYS.REQ.ACCOUNT.APP.SUBSZ _INBOX.2 0\r\n\r\n");
+    ans = read_sys_answer(s, "_INBOX\\.2");
+    ASSERT_MATCH(ans, "\\{\"account\":\"APP\",\"subject\":\"foo\\.bar\",\"sid\":\"7\",\"msgs\":0,"
+                      "\"cid\":[0-9]+\\}");
+    free(ans);
+}
