@@ -10,6 +10,8 @@
  * any method is answered like GET). */
 #include "monitor/mon_priv.h"
 
+#include "core/net.h"
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/xmalloc.h"
@@ -649,43 +651,13 @@ static void *monitor_main(void *arg)
 
 static int open_listener(struct monitor *m, const char *host, int port)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL, *ai;
-    char ps[16];
-    int fd = -1, one = 1, rc;
+    char why[256];
+    int fd = net_listen(host, port < 0 ? 0 : port, 128, &m->port, why, sizeof(why));
 
-    snprintf(ps, sizeof(ps), "%d", port < 0 ? 0 : port);
-    rc = getaddrinfo(host, ps, &hints, &res);
-    if (rc != 0) {
-        log_printf(&m->srv->log, LOG_FTL, "Can't listen to the monitor port: listen tcp %s:%s: %s",
-                   host, ps, gai_strerror(rc));
-        return -1;
-    }
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            continue;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
-            break;
-        rc = errno;
-        close(fd);
-        fd = -1;
-        errno = rc;
-    }
-    freeaddrinfo(res);
     if (fd < 0) {
-        log_printf(&m->srv->log, LOG_FTL, "Can't listen to the monitor port: listen tcp %s:%s: %s",
-                   host, ps, strerror(errno));
+        log_printf(&m->srv->log, LOG_FTL, "Can't listen to the monitor port: listen tcp %s:%d: %s",
+                   host, port < 0 ? 0 : port, why);
         return -1;
-    }
-    {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof(ss);
-        getsockname(fd, (struct sockaddr *)&ss, &sl);
-        m->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                                 : ((struct sockaddr_in *)&ss)->sin_port);
     }
     m->listen_fd = fd;
     return 0;

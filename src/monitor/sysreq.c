@@ -255,12 +255,49 @@ static bool filter_matches(struct server *s, const json_t *body)
     return true;
 }
 
+/* The request's options JSON (NULL when empty); on bad JSON, NULL with err set. */
+static json_t *parse_body(const struct sreq *r, char *err, size_t errcap)
+{
+    json_error_t je;
+    json_t *body;
+
+    if (r->blen == 0)
+        return NULL;
+    body = json_loadb(r->body, r->blen, 0, &je);
+    if (!body || !json_is_object(body)) {
+        snprintf(err, errcap, "%s", body ? "options are not an object" : je.text);
+        json_decref(body);
+        return NULL;
+    }
+    return body;
+}
+
+/* {"server":{...}, key: data} or, without data, {"server":{...},"error":{400, err}}. Takes
+ * data. */
+static void answer(struct sysreq *sr, const char *reply, const char *key, json_t *data,
+                   const char *err)
+{
+    json_t *a = json_object();
+
+    json_object_set_new(a, "server", server_info(sr));
+    if (data) {
+        json_object_set_new(a, key, data);
+    } else {
+        json_t *e = json_object();
+        json_object_set_new(e, "code", json_integer(400));
+        json_object_set_new(e, "description", json_string(err));
+        json_object_set_new(a, "error", e);
+    }
+    respond(sr, reply, a);
+    json_decref(a);
+}
+
 /* $SYS.REQ.ACCOUNT.<acc>.CONNZ|SUBSZ: the account's connections or subscriptions. */
 static void handle_account(struct sysreq *sr, struct sreq *r, const char *rest)
 {
     const char *dot = strrchr(rest, '.');
     char acc[256], err[MON_ERR_MAX] = "";
-    json_t *body = NULL, *answer, *data = NULL;
+    json_t *body, *data = NULL;
 
     if (!dot || dot == rest || (size_t)(dot - rest) >= sizeof(acc))
         return;
@@ -269,43 +306,22 @@ static void handle_account(struct sysreq *sr, struct sreq *r, const char *rest)
         return; /* $SYS.REQ.ACCOUNT.PING.*: every account's, not answered yet */
     if (strcmp(dot + 1, "CONNZ") != 0 && strcmp(dot + 1, "SUBSZ") != 0)
         return; /* INFO, STATZ, CONNS, LEAFZ, JSZ: not answered yet */
-    if (r->blen > 0) {
-        json_error_t je;
-        body = json_loadb(r->body, r->blen, 0, &je);
-        if (!body || !json_is_object(body)) {
-            snprintf(err, sizeof(err), "%s", body ? "options are not an object" : je.text);
-            json_decref(body);
-            body = NULL;
-        }
-    }
+    body = parse_body(r, err, sizeof(err));
     if (!err[0] && !strcmp(dot + 1, "CONNZ")) {
         struct mon_connz_opts o;
-        mon_connz_opts_init(&o);
         if (mon_connz_opts_from_json(body, &o, err, sizeof(err)) == 0) {
             snprintf(o.acc, sizeof(o.acc), "%s", acc);
             data = mon_connz(sr->s, &o, err, sizeof(err));
         }
     } else if (!err[0]) {
         struct mon_subsz_opts o;
-        mon_subsz_opts_init(&o);
         if (mon_subsz_opts_from_json(body, &o, err, sizeof(err)) == 0) {
             snprintf(o.acc, sizeof(o.acc), "%s", acc);
             o.subs = true;
             data = mon_subsz(sr->s, &o, err, sizeof(err));
         }
     }
-    answer = json_object();
-    json_object_set_new(answer, "server", server_info(sr));
-    if (data) {
-        json_object_set_new(answer, "data", data);
-    } else {
-        json_t *e = json_object();
-        json_object_set_new(e, "code", json_integer(400));
-        json_object_set_new(e, "description", json_string(err));
-        json_object_set_new(answer, "error", e);
-    }
-    respond(sr, r->reply, answer);
-    json_decref(answer);
+    answer(sr, r->reply, "data", data, err);
     json_decref(body);
 }
 
@@ -313,7 +329,7 @@ static void handle(struct sysreq *sr, struct sreq *r)
 {
     static const char pfx[] = "$SYS.REQ.SERVER.", apfx[] = "$SYS.REQ.ACCOUNT.";
     const char *rest, *kind;
-    json_t *body = NULL, *answer, *data;
+    json_t *body;
     char err[MON_ERR_MAX] = "";
     size_t idl = strlen(sr->s->id);
 
@@ -335,32 +351,16 @@ static void handle(struct sysreq *sr, struct sreq *r)
     }
     if (!known_kind(kind))
         return; /* the reference has no subscription there: no answer */
-    if (r->blen > 0) {
-        json_error_t je;
-        body = json_loadb(r->body, r->blen, 0, &je);
-        if (!body || !json_is_object(body)) {
-            snprintf(err, sizeof(err), "%s", body ? "options are not an object" : je.text);
-            json_decref(body);
-            body = NULL;
-        }
+    body = parse_body(r, err, sizeof(err));
+    if (body && !filter_matches(sr->s, body)) {
+        json_decref(body); /* the request names other servers: only they answer */
+        return;
     }
-    if (body && !filter_matches(sr->s, body))
-        goto out; /* the request names other servers: only they answer */
-    answer = json_object();
-    json_object_set_new(answer, "server", server_info(sr));
-    if (!err[0] && !strcmp(kind, "STATSZ")) {
-        json_object_set_new(answer, "statsz", statsz(sr));
-    } else if (!err[0] && (data = kind_data(sr, kind, body, err, sizeof(err)))) {
-        json_object_set_new(answer, "data", data);
-    } else {
-        json_t *e = json_object();
-        json_object_set_new(e, "code", json_integer(400));
-        json_object_set_new(e, "description", json_string(err));
-        json_object_set_new(answer, "error", e);
-    }
-    respond(sr, r->reply, answer);
-    json_decref(answer);
-out:
+    if (!err[0] && !strcmp(kind, "STATSZ"))
+        answer(sr, r->reply, "statsz", statsz(sr), err);
+    else
+        answer(sr, r->reply, "data", err[0] ? NULL : kind_data(sr, kind, body, err, sizeof(err)),
+               err);
     json_decref(body);
 }
 
@@ -371,7 +371,6 @@ static void publish_statsz(struct sysreq *sr)
     char subject[128];
     struct sl_result *r;
     bool want;
-    json_t *msg;
 
     snprintf(subject, sizeof(subject), "$SYS.SERVER.%s.STATSZ", sr->s->id);
     r = sl_match(sr->s->sacc->sl, subject, strlen(subject));
@@ -379,11 +378,7 @@ static void publish_statsz(struct sysreq *sr)
     sl_result_free(sr->s->sacc->sl, r);
     if (!want)
         return;
-    msg = json_object();
-    json_object_set_new(msg, "server", server_info(sr));
-    json_object_set_new(msg, "statsz", statsz(sr));
-    respond(sr, subject, msg);
-    json_decref(msg);
+    answer(sr, subject, "statsz", statsz(sr), "");
 }
 
 /* Waits on the queue until a request comes, stop is set or the next STATSZ is due (then

@@ -6,6 +6,7 @@
 #include "server/account.h"
 #include "server/auth.h"
 
+#include "core/net.h"
 #include "core/xmalloc.h"
 #include "server/client.h"
 #include "server/info.h"
@@ -27,44 +28,15 @@
 
 static int open_listener(struct server *s)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
-    struct addrinfo *res = NULL, *ai;
-    char portstr[16];
-    int fd = -1, one = 1, rc;
     const char *host = s->opts.host && *s->opts.host ? s->opts.host : DEFAULT_HOST;
+    int port = s->opts.port == RANDOM_PORT ? 0 : s->opts.port;
+    char why[256];
+    int fd = net_listen(host, port, 4096, &s->port, why, sizeof(why));
 
-    snprintf(portstr, sizeof(portstr), "%d", s->opts.port == RANDOM_PORT ? 0 : s->opts.port);
-    rc = getaddrinfo(host, portstr, &hints, &res);
-    if (rc != 0) {
-        log_printf(&s->log, LOG_FTL, "Error listening on port: %s:%s, \"%s\"", host, portstr,
-                   gai_strerror(rc));
-        return -1;
-    }
-    for (ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-            continue;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 4096) == 0)
-            break;
-        rc = errno;
-        close(fd);
-        fd = -1;
-        errno = rc;
-    }
     if (fd < 0) {
-        log_printf(&s->log, LOG_FTL, "Error listening on port: %s:%s, \"%s\"", host, portstr,
-                   strerror(errno));
-        freeaddrinfo(res);
+        log_printf(&s->log, LOG_FTL, "Error listening on port: %s:%d, \"%s\"", host, port, why);
         return -1;
     }
-    freeaddrinfo(res);
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    getsockname(fd, (struct sockaddr *)&ss, &sl);
-    s->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                             : ((struct sockaddr_in *)&ss)->sin_port);
     s->listen_fd = fd;
     return 0;
 }
