@@ -191,8 +191,15 @@ int proc_start(struct server_proc *sp, const char *bin, const char *const *extra
                 sp->rec->pid = 0;
                 break; /* died: maybe the port was taken; retry */
             }
-            if (port_accepts(sp->port))
+            if (port_accepts(sp->port)) {
+                /* The reference goes on setting up after its port opens (internal clients,
+                 * system and operator accounts, in goroutines): a client that comes at once on
+                 * a loaded machine can get a lower client id or an "authentication error" for
+                 * a good JWT. Give it that moment; natrium is ready when it listens. */
+                if (proc_is_ref(bin))
+                    sleep_ms(150);
                 return 0;
+            }
             sleep_ms(10);
         }
         if (sp->pid > 0)
