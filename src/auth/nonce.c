@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 
 int auth_nonce_new(char *out, size_t outsz)
 {
@@ -14,7 +15,10 @@ int auth_nonce_new(char *out, size_t outsz)
 
     if (!out || outsz < AUTH_NONCE_LEN + 1)
         return -1;
-    if (RAND_bytes(raw, sizeof(raw)) != 1)
+    /* OpenSSL's generator, or the kernel's when it fails (its first use on several threads at
+     * once is where a failure was suspected: a nonce-less INFO refuses good nkey users) */
+    if (RAND_bytes(raw, sizeof(raw)) != 1 &&
+        getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
         return -1;
     return b64_encode(raw, sizeof(raw), B64_URL_RAW, out, outsz) == AUTH_NONCE_LEN ? 0 : -1;
 }

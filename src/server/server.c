@@ -6,6 +6,7 @@
 #include "server/account.h"
 #include "server/auth.h"
 
+#include "auth/nonce.h"
 #include "core/net.h"
 #include "core/xmalloc.h"
 #include "server/client.h"
@@ -59,6 +60,10 @@ struct server *server_new(struct options *opts)
     s->name = xstrdup(s->opts.server_name && *s->opts.server_name ? s->opts.server_name : s->id);
     server_update_auth_required(s);
     pthread_rwlock_init(&s->cfg_lock, NULL);
+    if (s->nonce_required) { /* first use of the random generator here, not on every loop */
+        char warm[AUTH_NONCE_LEN + 1];
+        (void)auth_nonce_new(warm, sizeof(warm));
+    }
     if (s->opts.tlsc.enabled) {
         char err[1024];
         s->tls_ctx = tls_ctx_new(&s->opts.tlsc, err, sizeof(err));
