@@ -203,14 +203,8 @@ int bench_modern(struct cli *cli, int argc, char **argv)
         rc = rc < 0 ? 1 : 0;
         goto out;
     }
-    if (npos == 0) {
-        rc = cli_errorf(cli, "required argument 'subject' not provided, try --help");
+    if ((rc = cli_one_arg(cli, "subject", pos, npos)) != 0)
         goto out;
-    }
-    if (npos > 1) {
-        rc = cli_errorf(cli, "unexpected %s, try --help", pos[1]);
-        goto out;
-    }
     if (sleep_str && bench_parse_duration_ns(sleep_str, &sleep_ns) != 0) {
         char *q = cli_go_quote(sleep_str);
         rc = cli_errorf(cli, "time: invalid duration %s, try --help", q);

@@ -110,6 +110,15 @@ int cli_errorf(struct cli *cli, const char *fmt, ...)
     return 1;
 }
 
+int cli_one_arg(struct cli *cli, const char *name, char **pos, int npos)
+{
+    if (npos == 0)
+        return cli_errorf(cli, "required argument '%s' not provided, try --help", name);
+    if (npos > 1)
+        return cli_errorf(cli, "unexpected %s, try --help", pos[1]);
+    return 0;
+}
+
 /* Go's fmtFrac/fmtInt logic: v in units of 10^-prec, printed with trailing zeros trimmed. */
 static size_t fmt_frac(char *buf, size_t n, uint64_t v, int prec, const char *unit)
 {

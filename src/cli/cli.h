@@ -79,6 +79,9 @@ natsConnection *cli_connect_why(struct cli *cli, char *why, size_t why_n);
 void cli_logf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "nats: error: <message>" on stderr (kingpin's fatal form). Returns 1 (exit code). */
 int cli_errorf(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* kingpin's check of one required positional argument called name: 0 when npos is 1, else
+ * prints "required argument '<name>' not provided" or "unexpected <extra>" and returns 1. */
+int cli_one_arg(struct cli *cli, const char *name, char **pos, int npos);
 /* Monotonic clock in nanoseconds (Go's time.Since precision for printed durations). */
 int64_t cli_mono_ns(void);
 /* Go's time.Duration String() of ns, e.g. "649.899µs", "1.5s" (as natscli prints rtt). */

@@ -141,14 +141,8 @@ int cmd_bench(struct cli *cli, int argc, char **argv)
         rc = rc < 0 ? 1 : 0;
         goto out;
     }
-    if (npos == 0) {
-        rc = cli_errorf(cli, "required argument 'subject' not provided, try --help");
+    if ((rc = cli_one_arg(cli, "subject", pos, npos)) != 0)
         goto out;
-    }
-    if (npos > 1) {
-        rc = cli_errorf(cli, "unexpected %s, try --help", pos[1]);
-        goto out;
-    }
     if (js || kv || pull || push || syncpub || purge || dedup || stream || storage || replicas ||
         maxbytes || consumer || jstimeout || pubbatch || consumerbatch || pullbatch || history ||
         bucket || dedupwindow || retries) {

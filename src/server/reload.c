@@ -172,7 +172,7 @@ static bool trust_equal(const struct trust_conf *a, const struct trust_conf *b)
 /* diffOptions, in the reference's field order. */
 static void diff_options(const struct options *o, const struct options *n, struct diff *d)
 {
-    char a[64], b[64];
+    char b[64];
 
     if (str_differs(o->server_name, n->server_name))
         refuse(d, "ServerName", s_or(o->server_name), s_or(n->server_name));
@@ -262,7 +262,6 @@ static void diff_options(const struct options *o, const struct options *n, struc
         refuse(d, "TrustedOperators", "(operator mode at start)", "(changed)");
     if (o->jetstream != n->jetstream)
         refuse(d, "JetStream", tf(o->jetstream), tf(n->jetstream));
-    (void)a;
 }
 
 static bool strv_equal(char *const *a, int na, char *const *b, int nb)

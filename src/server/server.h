@@ -34,7 +34,7 @@ struct server {
      * monitoring, or a system account with users); otherwise the ring costs memory for
      * nothing. Set at start and by reloads (loops parked). */
     bool record_closed;
-    struct account **accounts; /* every account; fixed once the loops run */
+    struct account **accounts; /* every account; a reload appends (cfg_lock, loops parked) */
     uint32_t naccounts;
     struct account *gacc; /* $G */
     struct account *sacc; /* the system account (NULL with no_system_account) */
